@@ -1,0 +1,5 @@
+import sys
+
+from platechar.cli import main
+
+sys.exit(main())

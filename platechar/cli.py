@@ -1,0 +1,61 @@
+"""The ``platechar`` command.
+
+Each verb lives in its own module that offers ``register(subparsers)``; this file
+only assembles them, so adding a verb never means editing a long function.
+Exit status: 0 when every input was handled, 1 when some input failed (each
+failure is reported on stderr and the other inputs still run), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from platechar._version import __version__
+from platechar.errors import PlatecharError
+
+# Modules that add a verb: each defines ``register(subparsers)``, which adds its parser
+# and sets ``func`` (called with the parsed args, returning an exit status).
+VERB_MODULES = [
+    "platechar.commands.detect",
+    "platechar.synth.cli",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="platechar",
+        description="Find and read vehicle licence plates; compare segmented and holistic "
+        "recognition.",
+    )
+    parser.add_argument("--version", action="version", version=f"platechar {__version__}")
+    subparsers = parser.add_subparsers(dest="verb", metavar="VERB")
+    for module_name in VERB_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # a verb whose module is not there yet
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except PlatecharError as exc:
+        print(f"platechar: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
