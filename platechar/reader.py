@@ -1,0 +1,178 @@
+"""The public entry points: find plates (``detect``) and read them (``Reader``, ``read``).
+
+Reading is detection followed by a recognition *backend*. Each backend registers a
+loader in :data:`BACKENDS`; the loader builds (once per :class:`Reader`) an object whose
+``recognize(crop_bgr)`` returns a :class:`PlateReading`. The glue here does the rest for
+every backend alike: load and validate the image, run detection, put each plate's
+position and timings on its reading, and keep going past bad items in a batch.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from numbers import Integral
+from typing import Protocol
+
+import numpy as np
+
+from detection.types import PlateCandidate
+from platechar._version import __version__
+from platechar.errors import ModelError, PlatecharError
+from platechar.images import load_image
+from platechar.results import PlateReading
+
+
+class Recognizer(Protocol):
+    """What a backend's loader returns: reads one rectified plate crop."""
+
+    def recognize(self, crop_bgr: np.ndarray) -> PlateReading: ...
+
+
+KNOWN_BACKENDS = ("segmented", "holistic")
+"""Every backend platechar defines, installed or not; the first is the default."""
+
+BACKENDS: dict[str, Callable[[], Recognizer]] = {}
+"""Backend name -> loader of its recognizer, for the backends whose models ship with this
+version. A backend in KNOWN_BACKENDS but not here has no model yet."""
+
+_WHAT_SHIPS = {
+    "segmented": "its 36-class character CNN",
+    "holistic": "its CRNN+CTC plate model",
+}
+
+
+def detect(image, *, max_candidates: int = 5, stages: dict | None = None
+           ) -> list[PlateCandidate]:
+    """Find licence plates in ``image`` without reading them, best first.
+
+    ``image`` is anything :func:`platechar.load_image` accepts. Pass a dict as ``stages``
+    to receive the detector's named intermediate images (for teaching and debugging).
+    """
+    _check_max_candidates(max_candidates)
+    from detection import detect_plates  # imports OpenCV's detection code on first use
+
+    return detect_plates(load_image(image), max_candidates=int(max_candidates), stages=stages)
+
+
+class Reader:
+    """Detects and reads plates with one backend, loading its model once.
+
+    The model loads on the first ``read``/``recognize`` call and stays loaded; an unknown
+    backend name is refused at once. ``detect`` needs no model.
+    """
+
+    def __init__(self, backend: str = KNOWN_BACKENDS[0], *, max_candidates: int = 5) -> None:
+        names = list(dict.fromkeys([*KNOWN_BACKENDS, *BACKENDS]))
+        if backend not in names:
+            known = ", ".join(repr(name) for name in names)
+            raise PlatecharError(f"unknown backend {backend!r}; the backends are {known}")
+        _check_max_candidates(max_candidates)
+        self.backend = backend
+        self.max_candidates = max_candidates
+        self._recognizer: Recognizer | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Reader(backend={self.backend!r}, max_candidates={self.max_candidates})"
+
+    def detect(self, image, *, stages: dict | None = None) -> list[PlateCandidate]:
+        """Find plates in ``image`` without reading them (see :func:`platechar.detect`)."""
+        return detect(image, max_candidates=self.max_candidates, stages=stages)
+
+    def read(self, image) -> list[PlateReading]:
+        """Find and read every plate in ``image``.
+
+        Returns one reading per plate candidate, in the detector's order (best first),
+        each with its ``box``, ``quad`` and ``crop`` in the photo; a plate the backend
+        could not read has ``text == ""``. An empty list means no plate was found.
+        """
+        recognizer = self._load_recognizer()
+        started = time.perf_counter()
+        pixels = load_image(image)
+        loaded = time.perf_counter()
+        candidates = self.detect(pixels)
+        detected = time.perf_counter()
+        timings = {"load": loaded - started, "detect": detected - loaded}
+        readings = []
+        for candidate in candidates:
+            started = time.perf_counter()
+            reading = recognizer.recognize(candidate.crop)
+            stage_times = {**timings, "recognize": time.perf_counter() - started, **reading.timings}
+            readings.append(replace(reading, box=candidate.box, quad=candidate.quad,
+                                    crop=candidate.crop, timings=stage_times))
+        return readings
+
+    def recognize(self, crop) -> PlateReading:
+        """Read a plate image that is already cut out (any input :func:`load_image` takes)."""
+        recognizer = self._load_recognizer()
+        pixels = load_image(crop)
+        reading = recognizer.recognize(pixels)
+        return reading if reading.crop is not None else replace(reading, crop=pixels)
+
+    def read_batch(self, images: Iterable) -> list[list[PlateReading] | PlatecharError]:
+        """Read many images; one bad image does not stop the others.
+
+        Returns a list parallel to ``images``: item *i* is what ``read(images[i])`` returns,
+        or the :class:`PlatecharError` it raised (e.g. an :class:`ImageError` for a missing
+        file). Check with ``isinstance(item, platechar.PlatecharError)``. A problem that
+        affects every image (the backend's model is missing) is raised before any work.
+        """
+        self._load_recognizer()
+        results: list[list[PlateReading] | PlatecharError] = []
+        for image in images:
+            try:
+                results.append(self.read(image))
+            except PlatecharError as exc:
+                results.append(exc)
+        return results
+
+    def _load_recognizer(self) -> Recognizer:
+        with self._lock:
+            if self._recognizer is None:
+                self._recognizer = _load_backend(self.backend)
+            return self._recognizer
+
+
+def _check_max_candidates(max_candidates: int) -> None:
+    is_count = isinstance(max_candidates, Integral) and not isinstance(max_candidates, bool)
+    if not is_count or max_candidates < 1:
+        raise ValueError(f"max_candidates must be a positive int, got {max_candidates!r}")
+
+
+def _load_backend(name: str) -> Recognizer:
+    loader = BACKENDS.get(name)
+    if loader is None:
+        raise ModelError(
+            f"no model for backend {name!r} is installed in this version of platechar "
+            f"({__version__}): {_WHAT_SHIPS.get(name, 'its model')} ships with a later "
+            "release. Upgrade with 'python -m pip install -U platechar', or use "
+            "platechar.detect() to find plates without reading them."
+        )
+    return loader()
+
+
+_default_readers: dict[str, Reader] = {}
+_default_readers_lock = threading.Lock()
+
+
+def _default_reader(backend: str) -> Reader:
+    with _default_readers_lock:
+        if backend not in _default_readers:
+            _default_readers[backend] = Reader(backend)
+        return _default_readers[backend]
+
+
+def read(image, backend: str = KNOWN_BACKENDS[0]) -> list[PlateReading]:
+    """Find and read every plate in ``image`` (see :meth:`Reader.read`).
+
+    Uses one shared :class:`Reader` per backend, so the model loads only once.
+    """
+    return _default_reader(backend).read(image)
+
+
+def recognize(crop, backend: str = KNOWN_BACKENDS[0]) -> PlateReading:
+    """Read a plate image that is already cut out (see :meth:`Reader.recognize`)."""
+    return _default_reader(backend).recognize(crop)
