@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="platechar",
         description="Find and read vehicle licence plates; compare segmented and holistic "
         "recognition.",
+        epilog="Run 'platechar VERB --help' for what a verb does and its options.",
     )
     parser.add_argument("--version", action="version", version=f"platechar {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ import pytest
 import platechar
 from platechar import reader as reader_module
 from platechar.results import CharReading, PlateReading
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_import_is_lazy_and_fast():
@@ -23,8 +26,8 @@ def test_import_is_lazy_and_fast():
         "print(json.dumps({'seconds': seconds,"
         " 'heavy': sorted({'tensorflow', 'keras', 'cv2'} & set(sys.modules))}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True,
+                            text=True, check=True)
     report = json.loads(result.stdout)
     assert report["heavy"] == []
     assert report["seconds"] < 1.0
