@@ -107,12 +107,17 @@ def _from_path(path: Path) -> np.ndarray:
 def _from_file_object(stream) -> np.ndarray:
     file_name = getattr(stream, "name", None)
     name = f"'{file_name}'" if isinstance(file_name, str) else f"the {type(stream).__name__}"
+    text_mode = ImageError(f"{name} is open in text mode; open it in binary mode ('rb')")
+    if isinstance(stream, io.TextIOBase):
+        raise text_mode
     try:
         data = stream.read()
+    except UnicodeDecodeError:
+        raise text_mode from None
     except (OSError, ValueError) as exc:  # closed, not readable, I/O error
         raise ImageError(f"{name} cannot be read: {exc}") from None
     if isinstance(data, str):
-        raise ImageError(f"{name} is open in text mode; open it in binary mode ('rb')")
+        raise text_mode
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ImageError(f"{name}.read() returned a {type(data).__name__}, not bytes")
     return _decode(bytes(data), name)
@@ -134,7 +139,10 @@ def _decode(data: bytes, name: str) -> np.ndarray:
             f"{name} is truncated: the {file_format} data stops before the end of the image "
             "(an interrupted download or copy?)"
         )
-    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    try:
+        pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    except cv2.error:  # most OpenCV versions return None instead; some raise
+        pixels = None
     if pixels is None:
         raise ImageError(f"{name} is a corrupt {file_format} file: its pixels cannot be decoded")
     orientation = _exif_orientation(header)
@@ -188,7 +196,8 @@ def _read_header(data: bytes, file_format: str, name: str):
             return reader(io.BytesIO(data))
     except Exception as exc:  # Pillow signals a bad header with many exception types
         raise ImageError(
-            f"{name} is a corrupt {file_format} file: its header cannot be read ({exc})"
+            f"{name}: its {file_format} header cannot be read ({exc}); the file is corrupt "
+            f"or uses a {file_format} variant platechar does not read"
         ) from None
 
 
