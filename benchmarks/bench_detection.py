@@ -1,0 +1,69 @@
+"""Measure plate detection on the OpenALPR end-to-end photos.
+
+A plate counts as found when a candidate's box overlaps the labelled box with
+IoU > 0.4 (OpenALPR's own rule). Prints recall of the best candidate (top-1) and of
+the best three (top-3) for each region, and the time per image on one core
+(OpenCV limited to one thread), median over the 1280x720 photos and over all.
+
+    python benchmarks/bench_detection.py [--data ../shared/data/openalpr-benchmarks]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import cv2  # noqa: E402
+
+from benchmarks._data import DEFAULT_ROOT, read_endtoend  # noqa: E402
+from detection import detect_plates, iou  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--regions", default="us,eu,br")
+    parser.add_argument("--misses", action="store_true", help="list the photos missed at top-3")
+    args = parser.parse_args(argv)
+    cv2.setNumThreads(1)
+
+    print(f"{'region':<7}{'photos':>7}{'top-1':>9}{'top-3':>9}{'ms median':>11}{'ms 1280x720':>13}")
+    all_times, hd_times = [], []
+    for region in args.regions.split(","):
+        scenes = read_endtoend(args.data, region)
+        top1 = top3 = 0
+        times, times_hd, misses = [], [], []
+        for scene in scenes:
+            image = cv2.imread(str(scene.image_path))
+            start = time.perf_counter()
+            candidates = detect_plates(image, max_candidates=3)
+            elapsed = time.perf_counter() - start
+            times.append(elapsed)
+            if image.shape[:2] == (720, 1280):
+                times_hd.append(elapsed)
+            hits = [iou(c.box, scene.box) > 0.4 for c in candidates]
+            top1 += bool(hits[:1] and hits[0])
+            top3 += any(hits[:3])
+            if not any(hits[:3]):
+                misses.append(scene.image_path.name)
+        all_times += times
+        hd_times += times_hd
+        n = len(scenes)
+        hd = f"{1000 * statistics.median(times_hd):.1f}" if times_hd else "-"
+        print(f"{region:<7}{n:>7}{100 * top1 / n:>8.1f}%{100 * top3 / n:>8.1f}%"
+              f"{1000 * statistics.median(times):>11.1f}{hd:>13}")
+        if args.misses and misses:
+            print("  missed:", " ".join(misses))
+    print(f"all photos: median {1000 * statistics.median(all_times):.1f} ms; "
+          f"1280x720 photos ({len(hd_times)}): median {1000 * statistics.median(hd_times):.1f} ms"
+          " (one core)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Verification: does a candidate region really hold a row of plate characters?
+
+Proposals are cheap and many; verification looks closer at each. The candidate is
+cut out and warped upright at a fixed height, then binarised several ways (a global
+Otsu threshold, which separates ink from plate when the plate is evenly lit, and a
+local threshold, which survives shadows), in both polarities. In each binarisation
+the character-like blobs are linked into rows, and the most plate-like row is the
+evidence: how many characters, how regular, how much of the plate they span, how
+strongly they stand out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from detection.characters import TextLine, character_blobs, link_into_lines
+
+VERIFY_HEIGHT = 48  # candidates are examined warped to this height (px)
+CONVINCING = 0.6    # evidence this strong ends the search early
+
+
+@dataclass(frozen=True)
+class PlateEvidence:
+    """What verification found inside one candidate crop."""
+
+    score: float            # 0..1, how plate-like
+    row: TextLine | None    # the best row of characters, in crop coordinates
+    binarisation: str       # which binarisation found it, e.g. "otsu-dark"
+    contrast: float         # |ink - background| / 255 of that row
+
+
+def binarisations(gray: np.ndarray):
+    """The ways a plate crop is binarised, as (name, polarity, binary image) tuples.
+
+    Otsu's threshold is computed on the crop's central band, where characters and
+    plate background dominate; over the whole crop, the car around the plate would
+    pull it away.
+    """
+    h, w = gray.shape
+    centre = gray[h // 4: h - h // 4, w // 8: w - w // 8]
+    level, _ = cv2.threshold(centre, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    _, otsu = cv2.threshold(gray, level, 255, cv2.THRESH_BINARY)
+    block = max(3, (h // 2) | 1)
+    for polarity in ("dark", "light"):
+        yield f"otsu-{polarity}", polarity, (255 - otsu if polarity == "dark" else otsu)
+        mode = cv2.THRESH_BINARY_INV if polarity == "dark" else cv2.THRESH_BINARY
+        offset = 5 if polarity == "dark" else -5
+        yield f"local-{polarity}", polarity, cv2.adaptiveThreshold(
+            gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, offset)
+
+
+# Eroding ink vertically cuts the thin bridges by which characters touch a plate's
+# frame or the small print above and below them.
+_CUT_BRIDGES = np.ones((3, 1), np.uint8)
+
+
+def verify_candidate(crop_gray: np.ndarray) -> PlateEvidence:
+    """Find the most plate-like row of characters in an upright gray candidate crop."""
+    height = crop_gray.shape[0]
+    best = PlateEvidence(0.0, None, "", 0.0)
+    for name, polarity, binary in binarisations(crop_gray):
+        if best.score >= CONVINCING:
+            break
+        for variant, ink in ((name, binary), (name + "-cut", None)):
+            if ink is None:
+                if best.score >= CONVINCING:
+                    break
+                ink = cv2.erode(binary, _CUT_BRIDGES)
+            blobs = character_blobs(ink, 0.28 * height, 0.95 * height, connectivity=4)
+            rows, _ = link_into_lines(blobs, ink.shape, polarity)
+            for row in rows:
+                contrast = _row_contrast(crop_gray, ink, row)
+                score = row_score(row, crop_gray.shape, contrast)
+                if score > best.score:
+                    best = PlateEvidence(score, row, variant, contrast)
+    return best
+
+
+def row_score(row: TextLine, crop_shape, contrast: float) -> float:
+    """How plate-like a row of characters is, 0..1.
+
+    Plates hold 4-9 characters of one height on a straight line with even gaps,
+    spanning most of the plate's width, clearly darker or lighter than the plate.
+    """
+    n = row.count
+    count_term = 1.0 if 5 <= n <= 8 else 0.8 if n in (4, 9) else 0.5 if n == 3 else 0.3
+    regularity = math.exp(-2.5 * row.height_spread - 4 * row.baseline_spread
+                          - 0.5 * row.gap_spread)
+    boxes = row.char_boxes
+    span = ((boxes[:, 0] + boxes[:, 2]).max() - boxes[:, 0].min()) / crop_shape[1]
+    span_term = min(1.0, span / 0.55)
+    height_ratio = row.char_height / crop_shape[0]
+    height_term = math.exp(-((height_ratio - 0.55) / 0.2) ** 2)
+    contrast_term = min(1.0, contrast / 0.25)
+    return float(count_term * regularity * span_term * (0.5 + 0.5 * height_term)
+                 * (0.4 + 0.6 * contrast_term))
+
+
+def _row_contrast(gray: np.ndarray, binary: np.ndarray, row: TextLine) -> float:
+    x0 = int(row.char_boxes[:, 0].min())
+    x1 = int((row.char_boxes[:, 0] + row.char_boxes[:, 2]).max())
+    y0 = int(row.char_boxes[:, 1].min())
+    y1 = int((row.char_boxes[:, 1] + row.char_boxes[:, 3]).max())
+    region, ink = gray[y0:y1, x0:x1], binary[y0:y1, x0:x1] > 0
+    if ink.all() or not ink.any():
+        return 0.0
+    return abs(float(region[ink].mean()) - float(region[~ink].mean())) / 255.0
