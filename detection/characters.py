@@ -77,11 +77,11 @@ def character_blobs(binary: np.ndarray, min_height: float, max_height: float,
     return stats[keep, :4]
 
 
-def link_into_lines(blobs: np.ndarray, image_shape, polarity: str,
-                    min_count: int = 3) -> tuple[list[TextLine], np.ndarray]:
+def link_into_lines(blobs: np.ndarray, image_shape, polarity: str, min_count: int = 3,
+                    link_gap: float = LINK_GAP) -> tuple[list[TextLine], np.ndarray]:
     """Link character blobs into rows.
 
-    Each blob is drawn widened sideways by ``LINK_GAP`` of its height; blobs whose
+    Each blob is drawn widened sideways by ``link_gap`` of its height; blobs whose
     widened boxes touch belong to one row (one connected component of the drawing).
     Within a row, blobs of an odd height or off the row's line are dropped, and the
     rest are measured for regularity. Returns the rows and the drawing (for teaching).
@@ -90,14 +90,17 @@ def link_into_lines(blobs: np.ndarray, image_shape, polarity: str,
     if len(blobs) == 0:
         return [], canvas
     x, y, w, h = blobs.T
-    pad = np.round(h * LINK_GAP / 2).astype(int)
+    pad = np.round(h * link_gap / 2).astype(int)
     shrink = np.round(h * 0.15).astype(int)   # keep rows of different heights apart vertically
-    for x0, y0, x1, y1 in zip(x - pad, y + shrink, x + w + pad, y + h - shrink, strict=True):
-        cv2.rectangle(canvas, (int(x0), int(y0)), (int(x1), int(y1)), 255, -1)
-    _, row_labels = cv2.connectedComponents(canvas, connectivity=8)
-    cx = np.clip(x + w // 2, 0, image_shape[1] - 1)
-    cy = np.clip(y + h // 2, 0, image_shape[0] - 1)
-    row_of_blob = row_labels[cy, cx]
+    if len(blobs) <= SMALL_LINK:
+        row_of_blob = _link_pairwise(x - pad, y + shrink, x + w + pad, y + h - shrink)
+    else:
+        for x0, y0, x1, y1 in zip(x - pad, y + shrink, x + w + pad, y + h - shrink, strict=True):
+            cv2.rectangle(canvas, (int(x0), int(y0)), (int(x1), int(y1)), 255, -1)
+        _, row_labels = cv2.connectedComponents(canvas, connectivity=8)
+        cx = np.clip(x + w // 2, 0, image_shape[1] - 1)
+        cy = np.clip(y + h // 2, 0, image_shape[0] - 1)
+        row_of_blob = row_labels[cy, cx]
 
     lines = []
     order = np.argsort(row_of_blob, kind="stable")
@@ -111,6 +114,30 @@ def link_into_lines(blobs: np.ndarray, image_shape, polarity: str,
     return lines, canvas
 
 
+SMALL_LINK = 48  # up to this many blobs, link them pair by pair instead of by drawing
+
+
+def _link_pairwise(x0, y0, x1, y1) -> np.ndarray:
+    """Row ids (from 1) of boxes linked when they touch: the drawing method, without drawing."""
+    columns = (x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), range(len(x0)))
+    boxes = sorted(zip(*columns, strict=True))
+    parent = list(range(len(boxes)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (_, top_i, right_i, bottom_i, index_i) in enumerate(boxes):
+        for left_j, top_j, _, bottom_j, index_j in boxes[i + 1:]:
+            if left_j > right_i:
+                break
+            if top_j <= bottom_i and top_i <= bottom_j:
+                parent[root(index_i)] = root(index_j)
+    return np.array([root(i) + 1 for i in range(len(boxes))])
+
+
 def _measure_row(boxes: np.ndarray, polarity: str, min_count: int) -> TextLine | None:
     """Keep the consistent core of a row of blobs and measure how regular it is."""
     boxes = boxes[np.argsort(boxes[:, 0])]
@@ -121,7 +148,7 @@ def _measure_row(boxes: np.ndarray, polarity: str, min_count: int) -> TextLine |
         return None
     x, y, w, h = boxes.T.astype(float)
     centres_x, centres_y = x + w / 2, y + h / 2
-    slope, intercept = np.polyfit(centres_x, centres_y, 1) if len(boxes) >= 2 else (0.0, 0.0)
+    slope, intercept = _fit_line(centres_x, centres_y)
     residual = centres_y - (slope * centres_x + intercept)
     median_h = float(np.median(h))
     aligned = np.abs(residual) < 0.3 * median_h
@@ -141,3 +168,11 @@ def _measure_row(boxes: np.ndarray, polarity: str, min_count: int) -> TextLine |
         baseline_spread=float(np.std(residual) / median_h),
         gap_spread=float(np.std(gaps) / (gap_scale + 0.2 * median_h)),
     )
+
+
+def _fit_line(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
+    """Least-squares ``y = slope * x + intercept`` (closed form; flat when degenerate)."""
+    mx, my = xs.mean(), ys.mean()
+    spread = float(((xs - mx) ** 2).sum())
+    slope = float(((xs - mx) * (ys - my)).sum()) / spread if spread > 1e-9 else 0.0
+    return slope, float(my - slope * mx)

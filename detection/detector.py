@@ -39,7 +39,7 @@ MIN_LEVEL_SIDE = 48          # stop the pyramid when a level's short side is sma
 BLOCK_SIZE = 25              # neighbourhood of the local threshold (px, at each level)
 PLATE_HEIGHT_PER_CHAR = 1.8  # plate height / character height (US ~2.1, EU ~1.4)
 PLATE_WIDTH_MARGIN = 0.45    # plate margin each side of the characters, in character heights
-MAX_VERIFIED = 30            # proposals examined closely, best first
+VERIFIED_PER_METHOD = 14     # proposals of each method examined closely, best first
 
 
 @dataclass
@@ -162,9 +162,13 @@ def plate_quad_around(char_boxes: np.ndarray, angle: float) -> np.ndarray | None
 
 def verify_proposals(work: np.ndarray, proposals: list[Proposal]) -> list[Proposal]:
     """Examine the best proposals closely; score and refine each by its evidence."""
-    keep = non_max_suppression([p.box for p in proposals], [p.score for p in proposals], 0.6)
+    chosen = []
+    for method in ("characters", "morphology"):
+        of_method = [p for p in proposals if p.method == method]
+        keep = non_max_suppression([p.box for p in of_method], [p.score for p in of_method], 0.6)
+        chosen += [of_method[i] for i in keep[:VERIFIED_PER_METHOD]]
     verified = []
-    for proposal in (proposals[i] for i in keep[:MAX_VERIFIED]):
+    for proposal in chosen:
         crop = rectify(work, proposal.quad, height=VERIFY_HEIGHT)
         evidence = verify_candidate(crop)
         quad = proposal.quad

@@ -21,6 +21,9 @@ from detection.characters import TextLine, character_blobs, link_into_lines
 
 VERIFY_HEIGHT = 48  # candidates are examined warped to this height (px)
 CONVINCING = 0.6    # evidence this strong ends the search early
+# Inside a candidate, characters may stand further apart than in the open scene: many
+# plates separate groups of characters by a gap, a dash or a dot (Brazil's ABC·1234).
+PLATE_LINK_GAP = 1.5
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,19 @@ def binarisations(gray: np.ndarray):
 
     Otsu's threshold is computed on the crop's central band, where characters and
     plate background dominate; over the whole crop, the car around the plate would
-    pull it away.
+    pull it away. Characters cover less of a plate than its background does, so the
+    minority side of that threshold tells the polarity; only when the split is
+    close to even are both polarities tried.
     """
     h, w = gray.shape
     centre = gray[h // 4: h - h // 4, w // 8: w - w // 8]
     level, _ = cv2.threshold(centre, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     _, otsu = cv2.threshold(gray, level, 255, cv2.THRESH_BINARY)
+    dark_share = float(np.count_nonzero(centre <= level)) / centre.size
+    polarities = ["dark"] if dark_share < 0.42 else ["light"] if dark_share > 0.58 else \
+        ["dark", "light"]
     block = max(3, (h // 2) | 1)
-    for polarity in ("dark", "light"):
+    for polarity in polarities:
         yield f"otsu-{polarity}", polarity, (255 - otsu if polarity == "dark" else otsu)
         mode = cv2.THRESH_BINARY_INV if polarity == "dark" else cv2.THRESH_BINARY
         offset = 5 if polarity == "dark" else -5
@@ -71,7 +79,7 @@ def verify_candidate(crop_gray: np.ndarray) -> PlateEvidence:
                     break
                 ink = cv2.erode(binary, _CUT_BRIDGES)
             blobs = character_blobs(ink, 0.28 * height, 0.95 * height, connectivity=4)
-            rows, _ = link_into_lines(blobs, ink.shape, polarity)
+            rows, _ = link_into_lines(blobs, ink.shape, polarity, link_gap=PLATE_LINK_GAP)
             for row in rows:
                 contrast = _row_contrast(crop_gray, ink, row)
                 score = row_score(row, crop_gray.shape, contrast)
