@@ -1,0 +1,177 @@
+"""Writing synthetic data to disk, in formats other tools read.
+
+``crops`` (:func:`write_crops`), in ``OUT_DIR``:
+    ``crop_0000000.png`` ...  the images;
+    ``labels.csv``            ``filename,text`` (a header line, then one row per image);
+    ``labels.jsonl``          one JSON object per image: ``filename``, ``text``, ``width``,
+                              ``height``, ``style``, ``layout``, ``font``,
+                              ``dark_on_light``, ``char_boxes`` ([x, y, w, h] per
+                              character, reading order), ``quad`` (plate corners).
+
+``chars`` (:func:`write_chars`), in ``OUT_DIR``:
+    ``0/`` ... ``9/``, ``A/`` ... ``Z/``   one folder per class, all 36 always present (so
+                              Keras' ``image_dataset_from_directory`` / ``flow_from_directory``
+                              number the classes in ALPHABET order), each holding
+                              ``<plate>_<position>.png``: 32x32 gray, white on black;
+    ``labels.csv``            ``filename,text`` with ``filename`` relative to OUT_DIR.
+
+``scenes`` (:func:`write_scenes`), in ``OUT_DIR``:
+    ``scene_0000000.jpg`` ... the photos;
+    ``scene_0000000.txt`` ... OpenALPR benchmark style, one line, tab-separated:
+                              ``scene_0000000.jpg  x  y  w  h  TEXT``;
+    ``labels.txt``            all those lines in one file;
+    ``labels.jsonl``          everything: box, quad, char boxes, distractor boxes.
+
+Images are written by the worker processes that make them; label files are written
+in index order by the calling process, so they are identical for any worker count.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import cv2
+
+from platechar.alphabet import ALPHABET
+from platechar.errors import DatasetError, PlatecharError
+from platechar.synth.dataset import SynthSpec, iter_chars, make_item, map_items
+
+IMAGE_FORMATS = ("png", "jpg")
+
+
+def _out_dir(out_dir) -> Path:
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise PlatecharError(f"output path {out} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PlatecharError(f"cannot create output folder {out}: {exc.strerror}") from None
+    return out
+
+
+def _imwrite(path: Path, img, fmt: str) -> None:
+    params = [cv2.IMWRITE_JPEG_QUALITY, 95] if fmt == "jpg" else [cv2.IMWRITE_PNG_COMPRESSION, 1]
+    ok, buf = cv2.imencode("." + fmt, img, params)
+    if not ok:
+        raise PlatecharError(f"could not encode {path.name}")
+    path.write_bytes(buf.tobytes())
+
+
+def verify_label(text: str, char_boxes, width: int, height: int) -> None:
+    """The checks every written label passes (they hold by construction)."""
+    if not text or any(c not in ALPHABET for c in text):
+        raise DatasetError(f"label {text!r} has characters outside ALPHABET")
+    if len(char_boxes) != len(text):
+        raise DatasetError(f"label {text!r} has {len(char_boxes)} character boxes")
+    for x, y, w, h in char_boxes:
+        if x < 0 or y < 0 or w < 1 or h < 1 or x + w > width or y + h > height:
+            raise DatasetError(f"label {text!r}: box {(x, y, w, h)} outside the image")
+
+
+def _crop_job(spec_out, i):
+    spec, out, fmt = spec_out
+    s = make_item(spec, i)
+    h, w = s.image.shape[:2]
+    verify_label(s.text, s.char_boxes, w, h)
+    name = f"crop_{i:07d}.{fmt}"
+    _imwrite(out / name, s.image, fmt)
+    return {"filename": name, **s.to_dict()}
+
+
+def _scene_job(spec_out, i):
+    spec, out, fmt = spec_out
+    s = make_item(spec, i)
+    h, w = s.image.shape[:2]
+    verify_label(s.text, s.char_boxes, w, h)
+    name = f"scene_{i:07d}.{fmt}"
+    _imwrite(out / name, s.image, fmt)
+    line = "\t".join([name, *(str(int(v)) for v in s.box), s.text])
+    (out / f"scene_{i:07d}.txt").write_text(line + "\n")
+    return {"filename": name, **s.to_dict()}
+
+
+class _Bound:
+    """A picklable ``fn(spec, i)`` carrying the output folder and format."""
+
+    def __init__(self, job, spec, out, fmt):
+        self.job, self.extra = job, (spec, out, fmt)
+
+    def __call__(self, spec, i):
+        return self.job(self.extra, i)
+
+
+def _check(spec: SynthSpec, kind: str, count: int, fmt: str) -> None:
+    if spec.kind != kind:
+        raise PlatecharError(f"this writer makes {kind}, the spec says {spec.kind}")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise PlatecharError(f"count must be a positive integer, got {count!r}")
+    if fmt not in IMAGE_FORMATS:
+        raise PlatecharError(f"image format must be one of {IMAGE_FORMATS}, got {fmt!r}")
+
+
+def write_crops(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str = "png",
+                progress=None) -> Path:
+    """Write ``count`` crops, ``labels.csv`` and ``labels.jsonl`` into ``out_dir``."""
+    _check(spec, "crops", count, fmt)
+    out = _out_dir(out_dir)
+    fn = _Bound(_crop_job, spec, out, fmt)
+    with open(out / "labels.csv", "w", newline="") as fcsv, \
+            open(out / "labels.jsonl", "w") as fjson:
+        writer = csv.writer(fcsv)
+        writer.writerow(["filename", "text"])
+        for row in map_items(spec, 0, count, workers, fn=fn):
+            writer.writerow([row["filename"], row["text"]])
+            fjson.write(json.dumps(row) + "\n")
+            if progress:
+                progress(1)
+    return out
+
+
+def write_scenes(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str = "jpg",
+                 progress=None) -> Path:
+    """Write ``count`` scenes with per-image OpenALPR ``.txt``, ``labels.txt``, ``labels.jsonl``."""
+    _check(spec, "scenes", count, fmt)
+    out = _out_dir(out_dir)
+    fn = _Bound(_scene_job, spec, out, fmt)
+    with open(out / "labels.txt", "w") as ftxt, open(out / "labels.jsonl", "w") as fjson:
+        for row in map_items(spec, 0, count, workers, fn=fn, chunk=8):
+            ftxt.write("\t".join([row["filename"], *(str(v) for v in row["box"]), row["text"]])
+                       + "\n")
+            fjson.write(json.dumps(row) + "\n")
+            if progress:
+                progress(1)
+    return out
+
+
+def write_chars(spec: SynthSpec, out_dir, count: int, workers: int = 1, progress=None) -> Path:
+    """Write ``count`` characters in one folder per class (all 36) plus ``labels.csv``."""
+    _check(spec, "chars", count, "png")
+    out = _out_dir(out_dir)
+    for ch in ALPHABET:
+        (out / ch).mkdir(exist_ok=True)
+    with open(out / "labels.csv", "w", newline="") as fcsv:
+        writer = csv.writer(fcsv)
+        writer.writerow(["filename", "text"])
+        for c in iter_chars(spec, 0, workers, count):
+            rel = f"{c.label}/{c.plate_index:07d}_{c.position}.png"
+            _imwrite(out / rel, c.image, "png")
+            writer.writerow([rel, c.label])
+            if progress:
+                progress(1)
+    return out
+
+
+def read_crop_labels(out_dir) -> list[tuple[str, str]]:
+    """Read back ``labels.csv``: ``[(filename, text), ...]``."""
+    path = Path(out_dir) / "labels.csv"
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path}: {exc.strerror}") from None
+    if not rows or rows[0] != ["filename", "text"]:
+        raise DatasetError(f"{path} does not start with the header 'filename,text'")
+    return [(r[0], r[1]) for r in rows[1:]]
