@@ -34,7 +34,9 @@ from detection.types import PlateCandidate
 from detection.verify import VERIFY_HEIGHT, PlateEvidence, verify_candidate
 
 WORK_MAX_SIDE = 1600         # larger photos are searched on a copy scaled down to this
-CHAR_HEIGHT_RANGE = (8, 40)  # character heights (px) searched at each pyramid level
+CHAR_HEIGHT_RANGE = (8, 40)  # character heights (px) searched at each pyramid level...
+FINEST_MAX_HEIGHT = 24       # ...but at full size only small ones: larger characters show at
+                             # the next level, and the full-size level is the costly one
 MIN_LEVEL_SIDE = 48          # stop the pyramid when a level's short side is smaller
 BLOCK_SIZE = 25              # neighbourhood of the local threshold (px, at each level)
 PLATE_HEIGHT_PER_CHAR = 1.8  # plate height / character height (US ~2.1, EU ~1.4)
@@ -105,7 +107,8 @@ def propose_from_characters(work: np.ndarray, stages: dict | None = None) -> lis
         # (and in the edge proposals); skipping them at full size saves a third of the time.
         for polarity in ("dark", "light") if factor > 1 else ("dark",):
             binary = threshold_characters(level, polarity, BLOCK_SIZE)
-            blobs = character_blobs(binary, *CHAR_HEIGHT_RANGE)
+            max_height = FINEST_MAX_HEIGHT if factor == 1 else CHAR_HEIGHT_RANGE[1]
+            blobs = character_blobs(binary, CHAR_HEIGHT_RANGE[0], max_height)
             rows, drawing = link_into_lines(blobs, level.shape, polarity)
             for row in rows:
                 quad = plate_quad_around(row.char_boxes * factor, row.angle)
