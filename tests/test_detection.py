@@ -1,0 +1,131 @@
+"""The detection stage on images the tests make: drawn plates and synthetic scenes."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from detection import PlateCandidate, detect_plates, iou
+from detection.geometry import rectify
+
+
+def drawn_scene(text="7ABC123", dark_on_light=True, angle=0.0, size=(480, 640)):
+    """A textured ground with one plate; returns the image and the plate's true box."""
+    height, width = size
+    rng = np.random.default_rng(11)
+    noise = rng.normal(0, 20, (height // 10, width // 10)).astype(np.float32)
+    scene = np.clip(110 + cv2.resize(noise, (width, height)), 0, 255).astype(np.uint8)
+    # Proportions of a US plate: characters half the plate's height, small side margins.
+    font, scale, thickness = cv2.FONT_HERSHEY_SIMPLEX, 1.2, 3
+    (text_w, char_h), _ = cv2.getTextSize(text, font, scale, thickness)
+    plate_w, plate_h = text_w + char_h, 2 * char_h
+    plate = np.full((plate_h, plate_w), 230 if dark_on_light else 30, np.uint8)
+    ink = 25 if dark_on_light else 235
+    cv2.rectangle(plate, (2, 2), (plate_w - 3, plate_h - 3), ink, 2)
+    cv2.putText(plate, text, (char_h // 2, (plate_h + char_h) // 2), font, scale, ink, thickness,
+                cv2.LINE_AA)
+    x, y = 230, 250
+    if angle:
+        rotation = cv2.getRotationMatrix2D((plate_w / 2, plate_h / 2), angle, 1.0)
+        corners = cv2.transform(np.array([[[0, 0], [plate_w, 0], [plate_w, plate_h],
+                                           [0, plate_h]]], np.float32), rotation)[0]
+        mask = cv2.warpAffine(np.full_like(plate, 255), rotation, (plate_w, plate_h))
+        plate = cv2.warpAffine(plate, rotation, (plate_w, plate_h))
+        region = scene[y:y + plate_h, x:x + plate_w]
+        region[mask > 0] = plate[mask > 0]
+        xs, ys = corners[:, 0].clip(0, plate_w), corners[:, 1].clip(0, plate_h)
+        box = (x + int(xs.min()), y + int(ys.min()), int(np.ptp(xs)), int(np.ptp(ys)))
+    else:
+        scene[y:y + plate_h, x:x + plate_w] = plate
+        box = (x, y, plate_w, plate_h)
+    return cv2.cvtColor(scene, cv2.COLOR_GRAY2BGR), box
+
+
+@pytest.mark.parametrize("dark_on_light", [True, False], ids=["dark-on-light", "light-on-dark"])
+def test_finds_a_drawn_plate_first(dark_on_light):
+    image, box = drawn_scene(dark_on_light=dark_on_light)
+    candidates = detect_plates(image)
+    assert candidates, "no candidate at all"
+    assert iou(candidates[0].box, box) > 0.5
+    assert candidates[0].details["characters"] >= 5
+
+
+def test_finds_a_tilted_plate():
+    image, box = drawn_scene(angle=8)
+    candidates = detect_plates(image, max_candidates=3)
+    assert any(iou(c.box, box) > 0.4 for c in candidates)
+
+
+def test_candidates_are_well_formed():
+    image, _ = drawn_scene()
+    candidates = detect_plates(image, max_candidates=4)
+    assert 1 <= len(candidates) <= 4
+    scores = [c.score for c in candidates]
+    assert scores == sorted(scores, reverse=True)
+    for candidate in candidates:
+        assert isinstance(candidate, PlateCandidate)
+        assert 0 < candidate.score <= 1
+        assert candidate.quad.shape == (4, 2) and candidate.quad.dtype == np.float32
+        x, y, w, h = candidate.box
+        assert 0 <= x and 0 <= y and x + w <= image.shape[1] and y + h <= image.shape[0]
+        assert candidate.crop.dtype == np.uint8 and candidate.crop.ndim == 3
+        assert candidate.crop.shape[0] >= 32 and candidate.crop.shape[1] > candidate.crop.shape[0]
+        assert set(candidate.to_dict()) == {"box", "quad", "score", "method"}
+
+
+def test_gray_input_gives_the_same_plates():
+    image, _ = drawn_scene()
+    from_bgr = detect_plates(image)
+    from_gray = detect_plates(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+    assert [c.box for c in from_bgr] == [c.box for c in from_gray]
+    assert from_gray[0].crop.ndim == 2
+
+
+@pytest.mark.parametrize("image", [
+    np.full((480, 640, 3), 128, np.uint8),          # nothing but grey
+    np.zeros((20, 30, 3), np.uint8),                # smaller than the smallest pyramid level
+    np.random.default_rng(0).integers(0, 256, (300, 400, 3), dtype=np.uint8),  # pure noise
+], ids=["blank", "tiny", "noise"])
+def test_no_plate_means_an_empty_list_or_weak_candidates(image):
+    candidates = detect_plates(image)
+    assert all(c.score < 0.5 for c in candidates)
+
+
+def test_stages_hold_named_intermediate_images():
+    image, _ = drawn_scene()
+    stages: dict = {}
+    detect_plates(image, stages=stages)
+    for name in ("gray", "threshold_dark", "rows_dark", "edges", "closed", "proposals",
+                 "candidates"):
+        assert name in stages, name
+        assert isinstance(stages[name], np.ndarray) and stages[name].dtype == np.uint8
+    assert stages["gray"].shape == image.shape[:2]
+    assert stages["candidates"].shape == image.shape
+
+
+def test_recall_on_synthetic_scenes():
+    """Synthetic scenes are harder than the drawn one (clutter, other text on the car,
+    perspective, blur): most plates must still be among the top three."""
+    from platechar import synth
+
+    scenes = synth.generate_scenes(16, seed=5)
+    found = sum(any(iou(c.box, s.box) > 0.4 for c in detect_plates(s.image, max_candidates=3))
+                for s in scenes)
+    assert found >= 10, f"only {found} of 16 synthetic plates found"
+
+
+def test_iou():
+    assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1
+    assert iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0
+    assert iou((0, 0, 10, 10), (5, 0, 10, 10)) == pytest.approx(50 / 150)
+    assert iou((0, 0, 0, 0), (0, 0, 0, 0)) == 0
+
+
+def test_rectify_straightens_a_quad():
+    image = np.zeros((100, 200), np.uint8)
+    image[40:60, 50:150] = 255
+    quad = np.array([[50, 40], [150, 40], [150, 60], [50, 60]], np.float32)
+    crop = rectify(image, quad, height=40)
+    assert crop.shape == (40, 200)
+    assert crop[5:35, 10:190].mean() > 240
