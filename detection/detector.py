@@ -21,7 +21,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from detection.characters import TextLine, character_blobs, link_into_lines, threshold_characters
+from detection.characters import (
+    TextLine,
+    character_blobs,
+    draw_links,
+    link_into_lines,
+    threshold_characters,
+)
 from detection.geometry import (
     non_max_suppression,
     quad_box,
@@ -109,14 +115,14 @@ def propose_from_characters(work: np.ndarray, stages: dict | None = None) -> lis
             binary = threshold_characters(level, polarity, BLOCK_SIZE)
             max_height = FINEST_MAX_HEIGHT if factor == 1 else CHAR_HEIGHT_RANGE[1]
             blobs = character_blobs(binary, CHAR_HEIGHT_RANGE[0], max_height)
-            rows, drawing = link_into_lines(blobs, level.shape, polarity)
+            rows = link_into_lines(blobs, level.shape, polarity)
             for row in rows:
                 quad = plate_quad_around(row.char_boxes * factor, row.angle)
                 if quad is not None:
                     proposals.append(Proposal(quad, _row_prior(row), "characters"))
             if stages is not None and factor == 1.0:
                 stages[f"threshold_{polarity}"] = binary
-                stages[f"rows_{polarity}"] = drawing
+                stages[f"rows_{polarity}"] = draw_links(blobs, level.shape)
         level, factor = cv2.pyrDown(level), factor * 2
     return proposals
 

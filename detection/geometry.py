@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from imutils.perspective import order_points
 
 
 def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -24,9 +23,20 @@ def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
 
 
 def rotated_rect_quad(center, size, angle_deg: float) -> np.ndarray:
-    """The 4 corners (clockwise from top-left) of a rectangle rotated by ``angle_deg``."""
-    corners = cv2.boxPoints((tuple(center), tuple(size), angle_deg))
-    return order_points(corners).astype(np.float32)
+    """The 4 corners (clockwise from top-left) of a ``size = (width, height)`` rectangle
+    centred on ``center`` and rotated by ``angle_deg`` (positive: clockwise on screen).
+
+    Meant for plate-like rectangles tilted less than 45 degrees, whose "top-left" is
+    unambiguous; it computes the corners directly rather than sorting them.
+    """
+    cx, cy = center
+    half_w, half_h = size[0] / 2, size[1] / 2
+    cos, sin = np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))
+    along = np.array([cos, sin]) * half_w    # half the width, along the text
+    across = np.array([-sin, cos]) * half_h  # half the height, downwards
+    centre = np.array([cx, cy])
+    return np.array([centre - along - across, centre + along - across,
+                     centre + along + across, centre - along + across], np.float32)
 
 
 def quad_box(quad: np.ndarray, image_shape) -> tuple[int, int, int, int]:

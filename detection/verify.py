@@ -97,7 +97,7 @@ def verify_candidate(crop_gray: np.ndarray) -> PlateEvidence:
             if ink is None:
                 ink = cv2.erode(unframed, _CUT_BRIDGES)
             blobs = character_blobs(ink, 0.28 * height, 0.95 * height, connectivity=4)
-            rows, _ = link_into_lines(blobs, ink.shape, polarity, link_gap=PLATE_LINK_GAP)
+            rows = link_into_lines(blobs, ink.shape, polarity, link_gap=PLATE_LINK_GAP)
             for row in rows:
                 contrast = _row_contrast(crop_gray, ink, row)
                 score = row_score(row, crop_gray.shape, contrast)
