@@ -78,6 +78,8 @@ def detect_plates(image: np.ndarray, *, max_candidates: int = 5,
     scale = min(1.0, WORK_MAX_SIDE / max(gray.shape[:2]))
     work = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale,
                                                 interpolation=cv2.INTER_AREA)
+    if stages is not None:
+        stages["gray"] = work
     proposals = propose_from_characters(work, stages) + propose_from_edges(work, stages)
     verified = verify_proposals(work, proposals)
     keep = non_max_suppression([p.box for p in verified], [p.score for p in verified], 0.3)
@@ -98,9 +100,8 @@ def detect_plates(image: np.ndarray, *, max_candidates: int = 5,
                      "contrast": round(evidence.contrast, 3)},
         ))
     if stages is not None:
-        stages["gray"] = work
         stages["proposals"] = _draw(work, proposals, (0, 160, 255))
-        stages["candidates"] = _draw(work, [verified[i] for i in keep], (0, 200, 0))
+        stages["candidates"] = _draw(work, [verified[i] for i in keep], (0, 200, 0), ranked=True)
     return results
 
 
@@ -207,8 +208,15 @@ def _row_prior(row: TextLine) -> float:
                                  - 0.6 * row.gap_spread)
 
 
-def _draw(work: np.ndarray, proposals: list[Proposal], colour) -> np.ndarray:
+def _draw(work: np.ndarray, proposals: list[Proposal], colour, ranked: bool = False) -> np.ndarray:
+    """Outlines on the gray photo; with ``ranked``, each labelled with its rank and score."""
     canvas = cv2.cvtColor(work, cv2.COLOR_GRAY2BGR)
-    for proposal in proposals:
-        cv2.polylines(canvas, [proposal.quad.astype(np.int32)], True, colour, 1)
+    thickness = max(1, round(max(work.shape) / 600))
+    for rank, proposal in enumerate(proposals, 1):
+        corners = proposal.quad.astype(np.int32)
+        cv2.polylines(canvas, [corners], True, colour, thickness, cv2.LINE_AA)
+        if ranked:
+            x, y = corners[:, 0].min(), corners[:, 1].min()
+            cv2.putText(canvas, f"#{rank} {proposal.score:.2f}", (int(x), int(y) - 4),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thickness, colour, thickness, cv2.LINE_AA)
     return canvas
