@@ -105,11 +105,19 @@ def detect_plates(image: np.ndarray, *, max_candidates: int = 5,
     return results
 
 
+def pyramid(image: np.ndarray):
+    """Yield ``(level, factor)``: the image halved again and again (``factor`` = 1, 2, 4...
+    is how much larger the original is), until a level's short side is too small."""
+    level, factor = image, 1
+    while min(level.shape[:2]) >= MIN_LEVEL_SIDE:
+        yield level, factor
+        level, factor = cv2.pyrDown(level), factor * 2
+
+
 def propose_from_characters(work: np.ndarray, stages: dict | None = None) -> list[Proposal]:
     """Rows of character-like blobs at every pyramid level, grown into plate outlines."""
     proposals = []
-    level, factor = work, 1.0
-    while min(level.shape[:2]) >= MIN_LEVEL_SIDE:
+    for level, factor in pyramid(work):
         # Light-on-dark plates are rare and large enough to show at the coarser levels
         # (and in the edge proposals); skipping them at full size saves a third of the time.
         for polarity in ("dark", "light") if factor > 1 else ("dark",):
@@ -124,15 +132,13 @@ def propose_from_characters(work: np.ndarray, stages: dict | None = None) -> lis
             if stages is not None and factor == 1.0:
                 stages[f"threshold_{polarity}"] = binary
                 stages[f"rows_{polarity}"] = draw_links(blobs, level.shape)
-        level, factor = cv2.pyrDown(level), factor * 2
     return proposals
 
 
 def propose_from_edges(work: np.ndarray, stages: dict | None = None) -> list[Proposal]:
     """Bands of dense vertical edges at every pyramid level, grown into plate outlines."""
     proposals = []
-    level, factor = work, 1.0
-    while min(level.shape[:2]) >= MIN_LEVEL_SIDE:
+    for level, factor in pyramid(work):
         for band, solidity in edge_bands(level, stages if factor == 1.0 else None):
             tl, tr, br, bl = band * factor
             height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
@@ -148,7 +154,6 @@ def propose_from_edges(work: np.ndarray, stages: dict | None = None) -> list[Pro
             for size in (as_plate, as_characters):
                 proposals.append(Proposal(rotated_rect_quad(centre, size, angle), 0.5 * solidity,
                                           "morphology"))
-        level, factor = cv2.pyrDown(level), factor * 2
     return proposals
 
 
