@@ -164,10 +164,12 @@ def get_augment(augment: str | AugmentConfig | None) -> AugmentConfig:
 
 
 def transform_points(M: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """Apply a 3x3 homography to (N, 2) points."""
-    pts = np.asarray(pts, np.float64).reshape(-1, 2)
-    h = np.concatenate([pts, np.ones((len(pts), 1))], axis=1) @ M.T
-    return (h[:, :2] / h[:, 2:3]).astype(np.float32)
+    """Apply a 3x3 homography to (N, 2) points; returns float32 (N, 2)."""
+    pts = np.asarray(pts, np.float64).reshape(-1, 1, 2)
+    if len(pts) == 0:
+        return np.zeros((0, 2), np.float32)
+    return cv2.perspectiveTransform(pts, np.asarray(M, np.float64)).reshape(-1, 2).astype(
+        np.float32)
 
 
 def transform_boxes(M: np.ndarray, boxes_xyxy: np.ndarray) -> np.ndarray:
@@ -183,11 +185,9 @@ def transform_boxes(M: np.ndarray, boxes_xyxy: np.ndarray) -> np.ndarray:
 def xyxy_to_xywh(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
     """Float ``x0, y0, x1, y1`` -> int ``(x, y, w, h)`` covering them, clipped to the image."""
     b = np.asarray(boxes, np.float64).reshape(-1, 4)
-    x0 = np.clip(np.floor(b[:, 0]), 0, width - 1)
-    y0 = np.clip(np.floor(b[:, 1]), 0, height - 1)
-    x1 = np.clip(np.ceil(b[:, 2]), x0 + 1, width)
-    y1 = np.clip(np.ceil(b[:, 3]), y0 + 1, height)
-    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1).astype(np.int32)
+    lo = np.minimum(np.maximum(np.floor(b[:, :2]), 0), [width - 1, height - 1])
+    hi = np.minimum(np.maximum(np.ceil(b[:, 2:]), lo + 1), [width, height])
+    return np.concatenate([lo, hi - lo], axis=1).astype(np.int32)
 
 
 def plate_homography(w: float, h: float, rng: np.random.Generator,
@@ -237,14 +237,14 @@ def noise_field(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
 def car_background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     """Painted-metal-like backdrop: a car colour, a gradient, bumper edges, lights."""
     base = np.asarray(_CAR_COLORS[int(rng.integers(len(_CAR_COLORS)))], np.float32)
-    base = np.clip(base + rng.uniform(-20, 20, 3), 0, 255)
-    other = np.clip(base * rng.uniform(0.4, 1.2), 0, 255)
+    base = _clip255(base + rng.uniform(-20, 20, 3))
+    other = _clip255(base * rng.uniform(0.4, 1.2))
     t = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
     column = (base * (1 - t) + other * t).astype(np.uint8)
     img = cv2.resize(column, (w, h), interpolation=cv2.INTER_NEAREST)
     for _ in range(int(rng.integers(0, 4))):  # creases, bumper edges, lights
         kind = rng.random()
-        col = tuple(float(v) for v in np.clip(base * rng.uniform(0.2, 1.5), 0, 255))
+        col = tuple(float(v) for v in _clip255(base * rng.uniform(0.2, 1.5)))
         if kind < 0.6:
             y = int(rng.integers(0, h))
             cv2.line(img, (0, y), (w, y + int(rng.integers(-3, 4))), col,
@@ -257,6 +257,10 @@ def car_background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
             cv2.rectangle(img, (x, 0), (x + int(rng.integers(3, max(4, w // 8))), h),
                           (30, 30, float(rng.uniform(120, 230))), -1)
     return img
+
+
+def _clip255(a: np.ndarray) -> np.ndarray:
+    return np.minimum(np.maximum(a, 0.0), 255.0)
 
 
 def _motion_kernel(length: int, angle: float) -> np.ndarray:

@@ -79,8 +79,8 @@ def make_crop(style: PlateStyle, rng: np.random.Generator, cfg: AugmentConfig,
         pw = cfg.plate_width.draw(rng) or 200.0
         plate_h_out = pw / aspect
     res = cfg.resolution.draw(rng)
-    k = res if res else float(rng.uniform(1.0, 1.6))
-    render_h = int(np.clip(round(plate_h_out * k), 12, 240))
+    k = res if res else float(rng.uniform(1.0, 1.4))
+    render_h = min(max(round(plate_h_out * k), 12), 240)
     plate = render_plate(style, rng, render_h, fonts, cache, uniform_chars=uniform_chars)
     H, W = plate.image.shape[:2]
 

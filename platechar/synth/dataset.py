@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -136,13 +135,12 @@ def cut_characters(sample: PlateSample, rng: np.random.Generator, size: int = 32
 
 
 def _init_worker() -> None:
-    cv2.setNumThreads(1)
+    cv2.setNumThreads(1)  # one process per core already; OpenCV threads would oversubscribe
 
 
 def _context():
-    # fork is fastest, but unsafe once TensorFlow (threads) is loaded in the parent.
-    if sys.platform.startswith("linux") and "tensorflow" not in sys.modules:
-        return multiprocessing.get_context("fork")
+    # Not fork: a parent whose OpenCV (or TensorFlow) thread pool has run can deadlock a
+    # forked child. Spawned workers cost ~0.5 s to start, once per run.
     return multiprocessing.get_context("spawn")
 
 
@@ -176,7 +174,6 @@ def map_items(spec: SynthSpec, start: int, stop: int, workers: int = 1, fn=None,
         for i in range(start, stop):
             yield fn(spec, i) if fn else make_item(spec, i)
         return
-    default_cache().warm(discover_fonts(spec.fonts))  # render masters once, before forking
     jobs = [(spec, a, b, fn) for a, b in _chunks(start, stop, chunk)]
     with _context().Pool(workers, initializer=_init_worker) as pool:
         for part in pool.imap(_make_range, jobs):

@@ -234,11 +234,11 @@ def _tight(arr: np.ndarray, cap_top: int) -> tuple[np.ndarray, int]:
 
 
 def _quantize(cap: float) -> int:
-    """Cap heights in steps of about 4% above 24 px, so that the cache hits."""
+    """Cap heights in steps of about 6% above 16 px, so that the cache hits."""
     cap = max(4.0, float(cap))
-    if cap <= 24:
+    if cap <= 16:
         return int(round(cap))
-    step = math.log(1.04)
+    step = math.log(1.06)
     return int(round(math.exp(round(math.log(cap) / step) * step)))
 
 
@@ -257,7 +257,7 @@ class GlyphCache:
     the ink's top relative to the cap line, both at cap height ``cap`` pixels.
     """
 
-    max_entries: int = 6000
+    max_entries: int = 30000  # uint8 masks of ~1 KB: at most ~30 MB
     _masters: dict = field(default_factory=dict)
     _scaled: dict = field(default_factory=dict)
 
@@ -282,7 +282,7 @@ class GlyphCache:
         font's proportions (words with lower case).
         """
         cap = _quantize(cap) if fit else max(4, int(cap))
-        wq = int(round(width * 20))  # widths in steps of 5%
+        wq = int(round(width * 10)) * 2  # widths in steps of 10%
         key = (font.name, text, cap, wq, bold, fit)
         hit = self._scaled.get(key)
         if hit is not None:

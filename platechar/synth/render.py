@@ -104,7 +104,7 @@ def _pick(rng: np.random.Generator, seq):
 
 def _jitter(rng: np.random.Generator, color, amount: float = 10.0) -> np.ndarray:
     c = np.asarray(color, np.float32) + rng.uniform(-amount, amount, 3).astype(np.float32)
-    return np.clip(c, 0, 255)
+    return np.minimum(np.maximum(c, 0.0), 255.0)
 
 
 def _scalar(color) -> tuple[float, float, float, float]:
@@ -185,13 +185,13 @@ def _background(img, style, base, rng):
         fill(img, base)
         return
     # Vertical (sometimes horizontal) gradient between base and a shifted tone.
-    other = np.clip(base + rng.uniform(-45, 25, 3).astype(np.float32), 0, 255)
+    other = np.minimum(np.maximum(base + rng.uniform(-45, 25, 3).astype(np.float32), 0), 255)
     if rng.random() < 0.75:
-        t = np.linspace(0, 1, H, dtype=np.float32)[:, None, None]
+        t = (np.arange(H, dtype=np.float32) * (1.0 / max(1, H - 1)))[:, None, None]
     else:
-        t = np.linspace(0, 1, W, dtype=np.float32)[None, :, None]
+        t = (np.arange(W, dtype=np.float32) * (1.0 / max(1, W - 1)))[None, :, None]
     t = t ** _u(rng, (0.6, 2.0))
-    ramp = np.clip(base * (1 - t) + other * t, 0, 255).astype(np.uint8)
+    ramp = np.minimum(np.maximum(base * (1 - t) + other * t, 0), 255).astype(np.uint8)
     img[:] = cv2.resize(ramp, (W, H), interpolation=cv2.INTER_NEAREST)
     if kind != "scenery":
         return

@@ -1,0 +1,337 @@
+"""platechar.synth: deterministic, labels true by construction, boxes on the ink, files as
+documented, batches of the declared shapes, a CLI that refuses bad input politely."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from platechar.alphabet import ALPHABET
+from platechar.cli import main
+from platechar.errors import PlatecharError
+from platechar.synth import (
+    AugmentConfig,
+    Effect,
+    PlateStyle,
+    generate_chars,
+    generate_plates,
+    generate_scenes,
+    get_style,
+    make_batch,
+    make_spec,
+    render_plate,
+    style_names,
+)
+from platechar.synth.augment import OFF, PRESETS
+from platechar.synth.crops import make_crop
+from platechar.synth.dataset import map_items
+from segmentation.normalize import normalize_character
+
+# A plain style: flat colours, no border or small print, so that "ink" is unambiguous.
+PLAIN = PlateStyle(
+    name="test_plain", aspect=(2.0, 2.0), formats=("AAA 999", "99|AAA9"),
+    backgrounds=((235, 235, 235),), inks=((30, 30, 30),), border=0.0, holes=0.0,
+    emboss=0.0, stickers=0.0,
+)
+GEOMETRY_ONLY = PRESETS["none"].replace(
+    perspective=Effect(1.0, 0.2, 0.3), rotation=Effect(1.0, -8, 8),
+    margin=Effect(1.0, 0.1, 0.2),
+)
+
+
+def _format_regex(fmt: str) -> re.Pattern:
+    table = {"A": "[A-Z]", "9": "[0-9]", "*": "[0-9A-Z]", "?": "[0-9A-Z]?", " ": " ",
+             "-": "-", ".": r"\.", "|": r"\|"}
+    return re.compile("".join(table[c] for c in fmt))
+
+
+def _ink_weight(img: np.ndarray, ink, background) -> np.ndarray:
+    """Per pixel, how far from the background towards the ink colour (0..1)."""
+    ink = np.asarray(ink, np.float32)
+    bg = np.asarray(background, np.float32)
+    d = ink - bg
+    t = ((img.astype(np.float32) - bg) @ d) / float(d @ d)
+    return np.clip(t, 0, 1)
+
+
+# --- determinism ---------------------------------------------------------------------
+
+
+def test_same_seed_same_bytes_and_items_are_independent():
+    a = generate_plates(8, seed=5, size=(128, 32))
+    b = generate_plates(8, seed=5, size=(128, 32))
+    assert [s.text for s in a] == [s.text for s in b]
+    assert all(x.image.tobytes() == y.image.tobytes() for x, y in zip(a, b, strict=True))
+    assert all(np.array_equal(x.char_boxes, y.char_boxes) for x, y in zip(a, b, strict=True))
+    later = generate_plates(3, seed=5, size=(128, 32), start=5)  # item i is item i
+    assert [s.image.tobytes() for s in later] == [s.image.tobytes() for s in a[5:]]
+    other = generate_plates(8, seed=6, size=(128, 32))
+    assert [s.text for s in other] != [s.text for s in a]
+
+
+def test_parallel_generation_is_identical_to_serial():
+    spec = make_spec("crops", seed=11, size=(96, 32))
+    serial = list(map_items(spec, 0, 10, workers=1))
+    parallel = list(map_items(spec, 0, 10, workers=2, chunk=3))
+    assert [s.image.tobytes() for s in serial] == [s.image.tobytes() for s in parallel]
+
+
+# --- labels and boxes ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", style_names())
+def test_labels_use_the_alphabet_and_follow_the_style_format(name):
+    style = get_style(name)
+    patterns = [_format_regex(f) for f in style.formats]
+    rng = np.random.default_rng(1)
+    for _ in range(25):
+        p = render_plate(style, rng, height=48)
+        assert p.text and set(p.text) <= set(ALPHABET)
+        assert "".join(c for c in p.layout if c in ALPHABET) == p.text
+        assert any(r.fullmatch(p.layout) for r in patterns), (p.layout, style.formats)
+        assert len(p.char_boxes) == len(p.text)
+
+
+@pytest.mark.parametrize("augment", ["none", "default", "heavy"])
+def test_char_boxes_inside_the_image_and_in_reading_order(augment):
+    for s in generate_plates(40, seed=2, augment=augment):
+        h, w = s.image.shape[:2]
+        b = s.char_boxes
+        assert b.shape == (len(s.text), 4) and b.dtype == np.int32
+        assert (b[:, 0] >= 0).all() and (b[:, 1] >= 0).all()
+        assert (b[:, 2] >= 1).all() and (b[:, 3] >= 1).all()
+        assert (b[:, 0] + b[:, 2] <= w).all() and (b[:, 1] + b[:, 3] <= h).all()
+        lines = s.layout.split("|")
+        n0 = sum(c in ALPHABET for c in lines[0])
+        cx = b[:, 0] + b[:, 2] / 2
+        cy = b[:, 1] + b[:, 3] / 2
+        assert (np.diff(cx[:n0]) > 0).all(), s.layout
+        if len(lines) == 2:
+            assert (np.diff(cx[n0:]) > 0).all()
+            assert cy[:n0].mean() < cy[n0:].mean()
+
+
+def test_clean_boxes_are_tight_around_the_ink():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        p = render_plate(PLAIN, rng, height=64)
+        t = _ink_weight(p.image, p.ink, p.background)
+        covered = np.zeros(t.shape, bool)
+        for x0, y0, x1, y1 in p.char_boxes.astype(int):
+            box = t[y0:y1, x0:x1]
+            assert (box > 0.5).mean() > 0.12  # the glyph is in its box
+            # tight: ink touches every edge of the box
+            assert box[0].max() > 0.15 and box[-1].max() > 0.15
+            assert box[:, 0].max() > 0.15 and box[:, -1].max() > 0.15
+            covered[y0:y1, x0:x1] = True
+        assert not (t[~covered] > 0.5).any()  # no ink outside the boxes
+
+
+def test_boxes_follow_a_perspective_warp():
+    for i in range(15):
+        rng = np.random.default_rng([4, i])
+        s = make_crop(PLAIN, rng, GEOMETRY_ONLY, size=None)
+        t = _ink_weight(s.image, (30, 30, 30), (235, 235, 235))
+        covered = np.zeros(t.shape, bool)
+        for x, y, w, h in s.char_boxes:
+            assert (t[y:y + h, x:x + w] > 0.5).mean() > 0.08
+            covered[max(0, y - 2):y + h + 2, max(0, x - 2):x + w + 2] = True
+        # the car background may be dark too: only look inside the plate's quad, away
+        # from its rounded corners
+        plate = np.zeros(t.shape, np.uint8)
+        cv2.fillPoly(plate, [s.quad.round().astype(np.int32)], 1)
+        k = int(0.12 * np.linalg.norm(s.quad[3] - s.quad[0])) | 1
+        plate = cv2.erode(plate, np.ones((k, k), np.uint8)).astype(bool)
+        assert not ((t > 0.6) & plate & ~covered).any()
+
+
+def test_fixed_size_crops_have_that_size():
+    for size, fit in (((128, 32), "stretch"), ((256, 64), "pad"), ((100, 50), "stretch")):
+        for s in generate_plates(6, seed=9, size=size, fit=fit):
+            assert s.image.shape == (size[1], size[0], 3) and s.image.dtype == np.uint8
+
+
+def test_scenes_are_photo_sized_with_the_plate_inside():
+    for s in generate_scenes(3, seed=1):
+        h, w = s.image.shape[:2]
+        assert 640 <= w <= 1280
+        x, y, bw, bh = s.box
+        assert 0 <= x and 0 <= y and x + bw <= w and y + bh <= h
+        assert 50 <= bw <= 330
+        assert s.quad.shape == (4, 2)
+        assert (s.quad[:, 0] >= 0).all() and (s.quad[:, 0] <= w).all()
+        assert (s.quad[:, 0].argmin() in (0, 3)) and (s.quad[:, 1].argmin() in (0, 1))
+        assert len(s.char_boxes) == len(s.text)
+
+
+# --- characters --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dark_on_light", [True, False])
+def test_normalize_character_is_white_on_black_square(dark_on_light):
+    crop = np.full((40, 18), 220, np.uint8)
+    crop[4:36, 6:12] = 30  # a dark "I"
+    if not dark_on_light:
+        crop = 255 - crop
+    for hint in (None, dark_on_light):
+        out = normalize_character(crop, 32, dark_on_light=hint)
+        assert out.shape == (32, 32) and out.dtype == np.uint8
+        assert out[16, 16] > 200 and out[1, 1] < 30 and out[16, 3] < 30
+
+
+def test_normalize_character_refuses_empty_input():
+    with pytest.raises(ValueError):
+        normalize_character(np.zeros((0, 5), np.uint8))
+
+
+def test_generate_chars_are_normalised_and_labelled():
+    chars = generate_chars(60, seed=2)
+    assert len(chars) == 60
+    for c in chars:
+        assert c.image.shape == (32, 32) and c.image.dtype == np.uint8 and c.label in ALPHABET
+        border = np.concatenate([c.image[0], c.image[-1], c.image[:, 0], c.image[:, -1]])
+        assert border.mean() < c.image.mean() + 40  # dark canvas, bright glyph
+
+
+# --- files -------------------------------------------------------------------------
+
+
+def test_crops_files_match_the_documented_formats(tmp_path):
+    out = tmp_path / "crops"
+    assert main(["synth", "crops", str(out), "--count", "5", "--seed", "1", "--size", "128x32",
+                 "--workers", "1", "--quiet"]) == 0
+    with open(out / "labels.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["filename", "text"] and len(rows) == 6
+    records = [json.loads(line) for line in (out / "labels.jsonl").read_text().splitlines()]
+    assert [r["filename"] for r in records] == [r[0] for r in rows[1:]]
+    for (name, text), rec in zip(rows[1:], records, strict=True):
+        img = cv2.imread(str(out / name))
+        assert img.shape == (32, 128, 3)
+        assert set(text) <= set(ALPHABET) and rec["text"] == text
+        assert len(rec["char_boxes"]) == len(text) and len(rec["quad"]) == 4
+
+
+def test_scenes_files_are_openalpr_style(tmp_path):
+    out = tmp_path / "scenes"
+    assert main(["synth", "scenes", str(out), "--count", "2", "--workers", "1", "--quiet"]) == 0
+    lines = (out / "labels.txt").read_text().splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        name, x, y, w, h, text = line.split("\t")
+        img = cv2.imread(str(out / name))
+        assert img is not None and set(text) <= set(ALPHABET)
+        x, y, w, h = map(int, (x, y, w, h))
+        assert x + w <= img.shape[1] and y + h <= img.shape[0]
+        assert (out / name.replace(".jpg", ".txt")).read_text().strip() == line
+    rec = json.loads((out / "labels.jsonl").read_text().splitlines()[0])
+    assert {"box", "quad", "char_boxes", "distractors", "text"} <= set(rec)
+
+
+def test_chars_are_written_one_folder_per_class(tmp_path):
+    out = tmp_path / "chars"
+    assert main(["synth", "chars", str(out), "--count", "40", "--workers", "1", "--quiet"]) == 0
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert folders == sorted(ALPHABET) and "".join(folders) == ALPHABET  # Keras' class order
+    files = sorted(out.glob("*/*.png"))
+    assert len(files) == 40
+    for f in files[:10]:
+        img = cv2.imread(str(f), cv2.IMREAD_UNCHANGED)
+        assert img.shape == (32, 32)
+    with open(out / "labels.csv", newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    assert all(r[0].split("/")[0] == r[1] for r in rows)
+
+
+# --- batches -----------------------------------------------------------------------
+
+
+def test_numpy_batches_have_the_declared_shapes():
+    spec = make_spec("crops", seed=0, size=(128, 32))
+    x, y = make_batch(spec, 0, 4, channels=1, max_len=10)
+    assert x.shape == (4, 32, 128, 1) and x.dtype == np.float32 and 0 <= x.min() <= x.max() <= 1
+    assert y.shape == (4, 10) and y.dtype == np.int32
+    x2, _ = make_batch(spec, 0, 4, channels=1, max_len=10)
+    assert np.array_equal(x, x2)
+
+
+def test_keras_pydataset_yields_batches_of_the_declared_shapes():
+    keras = pytest.importorskip("keras")
+    from platechar.synth import make_keras_dataset
+
+    ds = make_keras_dataset("crops", batch_size=3, batches_per_epoch=2, size=(128, 32))
+    assert isinstance(ds, keras.utils.PyDataset) and len(ds) == 2
+    x, y = ds[1]
+    assert x.shape == (3, 32, 128, 1) and y.shape == (3, 10)
+    lengths = (y != -1).sum(axis=1)
+    assert (lengths >= 2).all() and (y[y != -1] < len(ALPHABET)).all()
+    chars = make_keras_dataset("chars", batch_size=5, batches_per_epoch=1)
+    cx, cy = chars[0]
+    assert cx.shape == (5, 32, 32, 1) and cy.shape == (5,) and cy.dtype == np.int32
+
+
+def test_importing_synth_does_not_import_tensorflow():
+    code = ("import sys, platechar.synth; "
+            "print('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- CLI and errors ----------------------------------------------------------------
+
+
+def test_preview_writes_a_contact_sheet(tmp_path):
+    sheet = tmp_path / "sheet.png"
+    assert main(["synth", "--preview", str(sheet), "--style", "us,eu"]) == 0
+    img = cv2.imread(str(sheet))
+    assert img is not None and img.shape[0] > 200 and img.shape[1] > 600
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--style", "nope"], "unknown plate style"),
+    (["--size", "12"], "size must look like"),
+    (["--size", "2x2"], "out of range"),
+])
+def test_bad_values_are_reported_not_raised(tmp_path, capsys, argv, message):
+    assert main(["synth", "crops", str(tmp_path / "x"), "--count", "1", *argv]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["synth"],
+    ["synth", "crops"],
+    ["synth", "crops", "out", "--count", "0"],
+    ["synth", "crops", "out", "--seed", "-1"],
+    ["synth", "pictures", "out"],
+    ["synth", "crops", "out", "--preview", "x.png"],
+])
+def test_usage_errors_exit_2_with_a_message(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "platechar synth" in capsys.readouterr().err
+
+
+def test_api_validates_its_arguments():
+    with pytest.raises(PlatecharError):
+        generate_plates(1, styles="martian")
+    with pytest.raises(PlatecharError):
+        generate_plates(1, augment="extreme")
+    with pytest.raises(PlatecharError):
+        generate_plates(-1)
+    with pytest.raises(PlatecharError):
+        make_spec("crops", seed=-3)
+    with pytest.raises(PlatecharError):
+        PlateStyle(name="bad", aspect=(2, 2), formats=("AB#",))
+    with pytest.raises(PlatecharError):
+        Effect(1.5, 0, 1)
+    with pytest.raises(PlatecharError):
+        AugmentConfig().replace(sparkle=OFF)
