@@ -76,6 +76,8 @@ def register(subparsers) -> None:
                    help="crops with --size: stretch the crop or pad it to the size's shape")
     p.add_argument("--format", default=None, choices=["png", "jpg"],
                    help="image format (default: png for crops, jpg for scenes)")
+    p.add_argument("--quality", type=_positive, default=95,
+                   help="JPEG quality 1-100 for jpg files and a .jpg preview (default 95)")
     p.add_argument("--char-size", type=_positive, default=32,
                    help="chars: side of the square character images (default 32)")
     p.add_argument("--fonts", default="all", choices=["all", "bundled", "hershey"],
@@ -84,6 +86,8 @@ def register(subparsers) -> None:
                    help="processes (default 0: one per CPU core)")
     p.add_argument("--preview", metavar="SHEET.png", default=None,
                    help="write a contact sheet of every style and a few scenes")
+    p.add_argument("--per-row", type=_positive, default=6,
+                   help="with --preview: crops per style row (default 6)")
     p.add_argument("--real", metavar="DIR", default=None,
                    help="with --preview: add rows of real crops read from DIR to compare")
     p.add_argument("--list-styles", action="store_true", help="list the plate styles")
@@ -113,7 +117,9 @@ def run(args) -> int:
         if args.kind or args.out_dir:
             parser.error("--preview makes a sheet only; leave out KIND and OUT_DIR")
         path = write_contact_sheet(args.preview, seed=args.seed, styles=args.style,
-                                   augment=args.augment, real_dir=args.real, fonts=args.fonts)
+                                   augment=args.augment, real_dir=args.real, fonts=args.fonts,
+                                   per_row=args.per_row, scenes=min(3, args.per_row),
+                                   quality=args.quality)
         print(f"wrote {path}")
         return 0
     if not args.kind or not args.out_dir:
@@ -143,10 +149,11 @@ def _make(args) -> int:
             print(f"\r{args.kind}: {done[0]}/{args.count}", end="", file=sys.stderr, flush=True)
 
     if args.kind == "crops":
-        out = write_crops(spec, args.out_dir, args.count, workers, args.format or "png", progress)
+        out = write_crops(spec, args.out_dir, args.count, workers, args.format or "png", progress,
+                          args.quality)
     elif args.kind == "scenes":
         out = write_scenes(spec, args.out_dir, args.count, workers, args.format or "jpg",
-                           progress)
+                           progress, args.quality)
     else:
         if args.format not in (None, "png"):
             raise PlatecharError("chars are always written as PNG")

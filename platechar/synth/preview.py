@@ -58,11 +58,11 @@ def contact_sheet(seed: int = 0, per_row: int = 6, styles=None, augment="default
     width = tw * per_row
     spec = make_spec("crops", seed, styles, augment, None, "stretch", fonts)
     rows = []
-    for st in spec.styles:
+    for row, st in enumerate(spec.styles):
         one = make_spec("crops", seed, [st], augment, None, "stretch", fonts)
         tiles = []
         for i in range(per_row):
-            s = make_item(one, i)
+            s = make_item(one, 1000 * row + i)  # other items per row: other draws
             tiles.append(_caption(_letterbox(s.image, tw, th), f"{s.text}  {s.font[:18]}"))
         how = augment if isinstance(augment, str) else "custom"
         rows.append(_row(tiles, f"style '{st.name}' (augment={how})", width))
@@ -97,13 +97,15 @@ def contact_sheet(seed: int = 0, per_row: int = 6, styles=None, augment="default
     return np.vstack(rows)
 
 
-def write_contact_sheet(path, **kwargs) -> Path:
-    """Build the sheet and write it to ``path`` (PNG or JPEG by extension)."""
+def write_contact_sheet(path, quality: int = 95, **kwargs) -> Path:
+    """Build the sheet and write it to ``path`` (PNG or JPEG, by extension, at ``quality``)."""
     path = Path(path)
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise PlatecharError(f"preview must be a .png or .jpg file, got {path.name}")
+    if not 1 <= int(quality) <= 100:
+        raise PlatecharError(f"JPEG quality must be 1..100, got {quality}")
     sheet = contact_sheet(**kwargs)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), sheet):
+    if not cv2.imwrite(str(path), sheet, [cv2.IMWRITE_JPEG_QUALITY, int(quality)]):
         raise PlatecharError(f"could not write {path}")
     return path

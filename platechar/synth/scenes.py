@@ -47,9 +47,10 @@ def _background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
         base = np.asarray(_color(rng, 60, 200), np.float32)
         img = np.empty((h, w, 3), np.float32)
         img[:] = base
-        for scale in (0.2, 0.05, 0.01):
-            small = noise_field(max(2, int(h * scale)), max(2, int(w * scale)), rng)
-            img += cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC) * _u(rng, 8, 30)
+        for scale in (0.2, 0.05, 0.01):  # gray texture (same in B, G, R), tinted by base
+            small = noise_field(max(2, int(h * scale)), max(2, int(w * scale)), rng)[..., :1]
+            big = cv2.resize(np.ascontiguousarray(small), (w, h), interpolation=cv2.INTER_CUBIC)
+            img += big[..., None] * _u(rng, 8, 30)
         return np.clip(img, 0, 255).astype(np.uint8)
     horizon = int(h * _u(rng, 0.2, 0.55))
     img = np.empty((h, w, 3), np.uint8)
@@ -78,9 +79,10 @@ def _background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
         y = int(rng.integers(horizon, h))
         cv2.line(img, (0, y), (w, y + int(rng.integers(-h // 8, h // 8))), (230, 230, 230),
                  int(rng.integers(2, 8)), cv2.LINE_AA)
-    tex = noise_field(h // 4 + 1, w // 4 + 1, rng)
-    tex = cv2.resize(tex, (w, h), interpolation=cv2.INTER_LINEAR)[:h, :w]
-    return cv2.add(img.astype(np.float32), tex * _u(rng, 3, 10), dtype=cv2.CV_8U)
+    tex = np.ascontiguousarray(noise_field(h // 4 + 1, w // 4 + 1, rng)[..., 0])
+    tex = cv2.resize(tex, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
+    noisy = img.astype(np.float32) + tex * _u(rng, 3, 10)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
 def _text(img, text, org, scale, color, thick, rng) -> tuple[int, int, int, int]:

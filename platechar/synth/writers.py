@@ -52,8 +52,11 @@ def _out_dir(out_dir) -> Path:
     return out
 
 
-def _imwrite(path: Path, img, fmt: str) -> None:
-    params = [cv2.IMWRITE_JPEG_QUALITY, 95] if fmt == "jpg" else [cv2.IMWRITE_PNG_COMPRESSION, 1]
+def _imwrite(path: Path, img, fmt: str, quality: int = 95) -> None:
+    if fmt == "jpg":
+        params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+    else:
+        params = [cv2.IMWRITE_PNG_COMPRESSION, 1]
     ok, buf = cv2.imencode("." + fmt, img, params)
     if not ok:
         raise PlatecharError(f"could not encode {path.name}")
@@ -72,22 +75,22 @@ def verify_label(text: str, char_boxes, width: int, height: int) -> None:
 
 
 def _crop_job(spec_out, i):
-    spec, out, fmt = spec_out
+    spec, out, fmt, quality = spec_out
     s = make_item(spec, i)
     h, w = s.image.shape[:2]
     verify_label(s.text, s.char_boxes, w, h)
     name = f"crop_{i:07d}.{fmt}"
-    _imwrite(out / name, s.image, fmt)
+    _imwrite(out / name, s.image, fmt, quality)
     return {"filename": name, **s.to_dict()}
 
 
 def _scene_job(spec_out, i):
-    spec, out, fmt = spec_out
+    spec, out, fmt, quality = spec_out
     s = make_item(spec, i)
     h, w = s.image.shape[:2]
     verify_label(s.text, s.char_boxes, w, h)
     name = f"scene_{i:07d}.{fmt}"
-    _imwrite(out / name, s.image, fmt)
+    _imwrite(out / name, s.image, fmt, quality)
     line = "\t".join([name, *(str(int(v)) for v in s.box), s.text])
     (out / f"scene_{i:07d}.txt").write_text(line + "\n")
     return {"filename": name, **s.to_dict()}
@@ -96,14 +99,16 @@ def _scene_job(spec_out, i):
 class _Bound:
     """A picklable ``fn(spec, i)`` carrying the output folder and format."""
 
-    def __init__(self, job, spec, out, fmt):
-        self.job, self.extra = job, (spec, out, fmt)
+    def __init__(self, job, spec, out, fmt, quality):
+        self.job, self.extra = job, (spec, out, fmt, quality)
 
     def __call__(self, spec, i):
         return self.job(self.extra, i)
 
 
-def _check(spec: SynthSpec, kind: str, count: int, fmt: str) -> None:
+def _check(spec: SynthSpec, kind: str, count: int, fmt: str, quality: int = 95) -> None:
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        raise PlatecharError(f"JPEG quality must be an integer 1..100, got {quality!r}")
     if spec.kind != kind:
         raise PlatecharError(f"this writer makes {kind}, the spec says {spec.kind}")
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
@@ -113,11 +118,14 @@ def _check(spec: SynthSpec, kind: str, count: int, fmt: str) -> None:
 
 
 def write_crops(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str = "png",
-                progress=None) -> Path:
-    """Write ``count`` crops, ``labels.csv`` and ``labels.jsonl`` into ``out_dir``."""
-    _check(spec, "crops", count, fmt)
+                progress=None, quality: int = 95) -> Path:
+    """Write ``count`` crops, ``labels.csv`` and ``labels.jsonl`` into ``out_dir``.
+
+    ``quality`` is the JPEG quality when ``fmt="jpg"``.
+    """
+    _check(spec, "crops", count, fmt, quality)
     out = _out_dir(out_dir)
-    fn = _Bound(_crop_job, spec, out, fmt)
+    fn = _Bound(_crop_job, spec, out, fmt, quality)
     with open(out / "labels.csv", "w", newline="") as fcsv, \
             open(out / "labels.jsonl", "w") as fjson:
         writer = csv.writer(fcsv)
@@ -131,11 +139,11 @@ def write_crops(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str
 
 
 def write_scenes(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str = "jpg",
-                 progress=None) -> Path:
+                 progress=None, quality: int = 95) -> Path:
     """Write ``count`` scenes with per-image OpenALPR ``.txt``, ``labels.txt``, ``labels.jsonl``."""
-    _check(spec, "scenes", count, fmt)
+    _check(spec, "scenes", count, fmt, quality)
     out = _out_dir(out_dir)
-    fn = _Bound(_scene_job, spec, out, fmt)
+    fn = _Bound(_scene_job, spec, out, fmt, quality)
     with open(out / "labels.txt", "w") as ftxt, open(out / "labels.jsonl", "w") as fjson:
         for row in map_items(spec, 0, count, workers, fn=fn, chunk=8):
             ftxt.write("\t".join([row["filename"], *(str(v) for v in row["box"]), row["text"]])
