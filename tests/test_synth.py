@@ -97,6 +97,8 @@ def test_labels_use_the_alphabet_and_follow_the_style_format(name):
         assert "".join(c for c in p.layout if c in ALPHABET) == p.text
         assert any(r.fullmatch(p.layout) for r in patterns), (p.layout, style.formats)
         assert len(p.char_boxes) == len(p.text)
+        if name == "us":
+            assert 5 <= len(p.text) <= 8
 
 
 @pytest.mark.parametrize("augment", ["none", "default", "heavy"])

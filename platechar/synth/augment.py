@@ -272,13 +272,12 @@ def _motion_kernel(length: int, angle: float) -> np.ndarray:
 
 
 def _soft_polygon(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """A float32 (h, w) mask of a soft-edged random half-plane/polygon (shadows)."""
+    """A uint8 (h, w) mask (255 inside) of a soft-edged random polygon (shadows)."""
     m = np.zeros((h, w), np.uint8)
     pts = np.stack([rng.uniform(-0.3, 1.3, 4) * w, rng.uniform(-0.3, 1.3, 4) * h], 1)
     cv2.fillPoly(m, [cv2.convexHull(pts.astype(np.int32))], 255)
     k = max(1, int(min(h, w) * rng.uniform(0.03, 0.2))) | 1
-    m = cv2.GaussianBlur(m, (k, k), 0)
-    return m.astype(np.float32) * (1.0 / 255.0)
+    return cv2.GaussianBlur(m, (k, k), 0)
 
 
 def lighting(img: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig,
@@ -292,17 +291,18 @@ def lighting(img: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig,
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
     if x1 - x0 < 4 or y1 - y0 < 4:
         return img
-    roi = img[y0:y1, x0:x1].astype(np.float32)
+    roi = np.ascontiguousarray(img[y0:y1, x0:x1])
     h, w = roi.shape[:2]
-    if shadow:
-        roi *= (1.0 - shadow * _soft_polygon(h, w, rng))[..., None]
+    if shadow:  # darken by up to ``shadow`` under a soft polygon (uint8 cv2 arithmetic)
+        keep = cv2.convertScaleAbs(_soft_polygon(h, w, rng), alpha=-shadow, beta=255.0)
+        roi = cv2.multiply(roi, cv2.merge([keep, keep, keep]), scale=1.0 / 255)
     if glare:
         cx, cy = rng.uniform(0, w), rng.uniform(0, h)
         sx, sy = w * rng.uniform(0.08, 0.3), h * rng.uniform(0.15, 0.6)
         gx = np.exp(-0.5 * ((np.arange(w, dtype=np.float32) - cx) / sx) ** 2)
         gy = np.exp(-0.5 * ((np.arange(h, dtype=np.float32) - cy) / sy) ** 2)
-        g = (gy[:, None] * gx[None, :]) * glare
-        roi += g[..., None] * (255.0 - roi)
+        g = cv2.convertScaleAbs(gy[:, None] * gx[None, :], alpha=255.0 * glare)
+        roi = blend_color(roi, g, (255, 255, 255))
     if dirt:
         n = int(2 + dirt * 10)
         m = np.zeros((h, w), np.uint8)
@@ -312,12 +312,12 @@ def lighting(img: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig,
                   max(1, int(h * rng.uniform(0.02, 0.15))))
             cv2.ellipse(m, c, ax, float(rng.uniform(0, 180)), 0, 360, 255, -1)
         k = max(1, int(min(h, w) * 0.08)) | 1
-        m = cv2.GaussianBlur(m, (k, k), 0).astype(np.float32) * (dirt * 0.6 / 255.0)
-        speck = noise_field(h, w, rng)[..., 0] > 2.6 - dirt  # fine specks
-        m = np.maximum(m, speck.astype(np.float32) * dirt * 0.7)
-        col = np.float32(rng.uniform([20, 40, 50], [70, 90, 110]))
-        roi += m[..., None] * (col - roi)
-    img[y0:y1, x0:x1] = np.clip(roi, 0, 255).astype(np.uint8)
+        m = cv2.convertScaleAbs(cv2.GaussianBlur(m, (k, k), 0), alpha=dirt * 0.6)
+        speck = (noise_field(h, w, rng)[..., 0] > 2.6 - dirt).astype(np.uint8)
+        m = np.maximum(m, speck * np.uint8(min(255, dirt * 0.7 * 255)))
+        col = rng.uniform([20, 40, 50], [70, 90, 110])
+        roi = blend_color(roi, m, col)
+    img[y0:y1, x0:x1] = roi
     return img
 
 
@@ -371,18 +371,26 @@ class Placement:
 
 def composite(canvas: np.ndarray, plate_img: np.ndarray, plate_mask: np.ndarray,
               M: np.ndarray) -> np.ndarray:
-    """Warp the plate by ``M`` and blend it onto ``canvas`` (uint8, in place) through its mask."""
+    """Warp the plate by ``M`` and blend it onto ``canvas`` (uint8, in place) through its mask.
+
+    Only the plate's bounding rectangle is warped, as one 4-channel image (BGR + mask):
+    OpenCV warps 4 channels several times faster than 3 + 1.
+    """
     H, W = canvas.shape[:2]
-    warped = cv2.warpPerspective(plate_img, M, (W, H), flags=cv2.INTER_LINEAR,
-                                 borderMode=cv2.BORDER_REPLICATE)
-    m = cv2.warpPerspective(plate_mask, M, (W, H), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    x0, y0, bw, bh = cv2.boundingRect(m)
-    if bw == 0 or bh == 0:
+    h, w = plate_mask.shape
+    corners = transform_points(M, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+    x0, y0 = np.floor(corners.min(axis=0)).astype(int) - 1
+    x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 2
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
+    if x1 <= x0 or y1 <= y0:
         return canvas
-    x1, y1 = x0 + bw, y0 + bh
-    canvas[y0:y1, x0:x1] = blend_image(canvas[y0:y1, x0:x1], warped[y0:y1, x0:x1],
-                                       m[y0:y1, x0:x1])
+    T = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64)
+    bgra = cv2.merge([*cv2.split(plate_img), plate_mask])
+    warped = cv2.warpPerspective(bgra, T @ M, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    canvas[y0:y1, x0:x1] = blend_image(canvas[y0:y1, x0:x1],
+                                       cv2.cvtColor(warped, cv2.COLOR_BGRA2BGR),
+                                       np.ascontiguousarray(warped[..., 3]))
     return canvas
 
 

@@ -126,7 +126,9 @@ def make_crop(style: PlateStyle, rng: np.random.Generator, cfg: AugmentConfig,
         draw_frame(img, quad_out, plate_h_px, insets, rng)
     img = lighting(img, rng, cfg)
     img = camera(img, rng, cfg)
-    char_boxes = xyxy_to_xywh(transform_boxes(M, plate.char_boxes), out_w, out_h)
+    # S only scales and shifts, so the boxes' bounds move with it exactly
+    moved = boxes * np.float32([sx, sy, sx, sy]) + np.float32([S[0, 2], S[1, 2]] * 2)
+    char_boxes = xyxy_to_xywh(moved, out_w, out_h)
     return PlateSample(
         image=img, text=plate.text, char_boxes=char_boxes, quad=quad_out, style=plate.style,
         layout=plate.layout, font=plate.font, dark_on_light=plate.dark_on_light, index=index,

@@ -281,7 +281,7 @@ class GlyphCache:
         share one height, even a font's descending J or Q); ``fit=False`` keeps the
         font's proportions (words with lower case).
         """
-        cap = _quantize(cap) if fit else max(4, int(cap))
+        cap = _quantize(cap)
         wq = int(round(width * 10)) * 2  # widths in steps of 10%
         key = (font.name, text, cap, wq, bold, fit)
         hit = self._scaled.get(key)

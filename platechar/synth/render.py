@@ -419,12 +419,18 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
             x += p + spacing * cap
         if emboss:
             emboss_off = max(emboss_off, 1, cap // 24)
-    if emboss_off:
-        o = emboss_off
-        shifted = np.zeros_like(layer)
-        shifted[o:, o:] = layer[:-o, :-o]
-        img = blend_color(img, cv2.convertScaleAbs(shifted, alpha=0.6), shadow)
-    img = blend_color(img, layer, ink)
+    # blend only where the characters are (their bounding rect, plus the emboss offset)
+    lx, ly, lw, lh = cv2.boundingRect(layer)
+    o = emboss_off
+    lx1, ly1 = min(W, lx + lw + o), min(H, ly + lh + o)
+    if lw and lh:
+        sub = img[ly:ly1, lx:lx1]
+        lay = layer[ly:ly1, lx:lx1]
+        if o:
+            shifted = np.zeros_like(lay)
+            shifted[o:, o:] = lay[:-o, :-o]
+            sub = blend_color(sub, cv2.convertScaleAbs(shifted, alpha=0.6), shadow)
+        img[ly:ly1, lx:lx1] = blend_color(sub, np.ascontiguousarray(lay), ink)
 
     # --- border, holes, shape -----------------------------------------------------
     radius = int(H * _u(rng, style.corner_radius))
