@@ -106,6 +106,7 @@ def write_contact_sheet(path, quality: int = 95, **kwargs) -> Path:
         raise PlatecharError(f"JPEG quality must be 1..100, got {quality}")
     sheet = contact_sheet(**kwargs)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), sheet, [cv2.IMWRITE_JPEG_QUALITY, int(quality)]):
+    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)] if path.suffix.lower() != ".png" else []
+    if not cv2.imwrite(str(path), sheet, params):
         raise PlatecharError(f"could not write {path}")
     return path
