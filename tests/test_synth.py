@@ -161,7 +161,10 @@ def test_fixed_size_crops_have_that_size():
 
 
 def test_scenes_are_photo_sized_with_the_plate_inside():
-    for s in generate_scenes(3, seed=1):
+    scenes = generate_scenes(3, seed=1)
+    again = generate_scenes(1, seed=1, start=2)[0]
+    assert again.image.tobytes() == scenes[2].image.tobytes() and again.box == scenes[2].box
+    for s in scenes:
         h, w = s.image.shape[:2]
         assert 640 <= w <= 1280
         x, y, bw, bh = s.box
@@ -331,6 +334,8 @@ def test_api_validates_its_arguments():
         generate_plates(-1)
     with pytest.raises(PlatecharError):
         make_spec("crops", seed=-3)
+    with pytest.raises(PlatecharError):
+        make_spec("scenes", size=(100, 100))
     with pytest.raises(PlatecharError):
         PlateStyle(name="bad", aspect=(2, 2), formats=("AB#",))
     with pytest.raises(PlatecharError):

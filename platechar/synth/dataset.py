@@ -74,8 +74,11 @@ def make_spec(kind: str = "crops", seed: int = 0, styles=None, augment="default"
         raise PlatecharError(f"char_size must be an integer 8..512, got {char_size!r}")
     discover_fonts(fonts)  # validates the font source
     st, w = resolve_styles(styles)
+    size = parse_size(size)
+    if kind == "scenes" and size is not None and min(size) < 160:
+        raise PlatecharError(f"scenes need at least 160x160 pixels, got {size[0]}x{size[1]}")
     return SynthSpec(kind=kind, seed=int(seed), styles=st, weights=w,
-                     augment=get_augment(augment), size=parse_size(size), fit=fit,
+                     augment=get_augment(augment), size=size, fit=fit,
                      fonts=fonts, char_size=char_size)
 
 
