@@ -45,6 +45,7 @@ def _background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     """Sky/ground, walls with windows, trees; or a blurred random texture."""
     if rng.random() < 0.3:  # textured: multi-scale blurred noise, tinted
         base = np.asarray(_color(rng, 60, 200), np.float32)
+        base = base.mean() + 0.35 * (base - base.mean())  # walls, asphalt: muted colours
         img = np.empty((h, w, 3), np.float32)
         img[:] = base
         for scale in (0.2, 0.05, 0.01):  # gray texture (same in B, G, R), tinted by base
@@ -102,10 +103,12 @@ def _car(img, cx, cy, pw, ph, rng) -> tuple[list, tuple[int, int, int]]:
     bottom = cy + ph * _u(rng, 1.2, 2.2)
     x0, x1 = int(cx - cw / 2), int(cx + cw / 2)
     r = int(cw * 0.08)
-    cv2.rectangle(img, (x0 + r, int(top)), (x1 - r, int(bottom)), body, -1, cv2.LINE_AA)
-    cv2.rectangle(img, (x0, int(top) + r), (x1, int(bottom)), body, -1, cv2.LINE_AA)
-    for cxx in (x0 + r, x1 - r):
-        cv2.circle(img, (cxx, int(top) + r), r, body, -1, cv2.LINE_AA)
+    shape = np.zeros((H, W), np.uint8)  # the body's silhouette, for shading below
+    for canvas, col in ((img, body), (shape, 255)):
+        cv2.rectangle(canvas, (x0 + r, int(top)), (x1 - r, int(bottom)), col, -1, cv2.LINE_AA)
+        cv2.rectangle(canvas, (x0, int(top) + r), (x1, int(bottom)), col, -1, cv2.LINE_AA)
+        for cxx in (x0 + r, x1 - r):
+            cv2.circle(canvas, (cxx, int(top) + r), r, col, -1, cv2.LINE_AA)
     # rear window
     wy0, wy1 = int(top + (cy - top) * 0.08), int(top + (cy - top) * _u(rng, 0.4, 0.55))
     pts = np.array([[x0 + cw * 0.18, wy0], [x1 - cw * 0.18, wy0], [x1 - cw * 0.1, wy1],
@@ -129,6 +132,18 @@ def _car(img, cx, cy, pw, ph, rng) -> tuple[list, tuple[int, int, int]]:
     cv2.rectangle(img, (int(cx - pw * 0.65), int(cy - ph * 0.8)),
                   (int(cx + pw * 0.65), int(cy + ph * 0.75)),
                   tuple(v * 0.7 for v in body), -1, cv2.LINE_AA)
+    # shade the body: lit from above, a soft highlight band, darker towards the ground
+    yb0, yb1 = max(0, int(top)), min(H, int(bottom))
+    xb0, xb1 = max(0, x0), min(W, x1)
+    if yb1 - yb0 > 2 and xb1 - xb0 > 2:
+        t = np.linspace(0.0, 1.0, int(bottom) - int(top), dtype=np.float32)[yb0 - int(top):
+                                                                           yb1 - int(top)]
+        hl = _u(rng, 0.2, 0.5)
+        gain = 1.12 - 0.35 * t + 0.18 * np.exp(-((t - hl) / 0.06) ** 2)
+        roi = img[yb0:yb1, xb0:xb1].astype(np.float32)
+        shaded = np.clip(roi * gain[:, None, None], 0, 255)
+        m = (shape[yb0:yb1, xb0:xb1].astype(np.float32) / 255.0)[..., None]
+        img[yb0:yb1, xb0:xb1] = (roi + m * (shaded - roi)).astype(np.uint8)
     texts = []
     if rng.random() < 0.5:  # a phone number / brand on the body, not a plate
         tcol = (20, 20, 20) if sum(body) > 380 else (240, 240, 240)
