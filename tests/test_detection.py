@@ -105,14 +105,16 @@ def test_stages_hold_named_intermediate_images():
 
 
 def test_recall_on_synthetic_scenes():
-    """Synthetic scenes are harder than the drawn one (clutter, other text on the car,
-    perspective, blur): most plates must still be among the top three."""
+    """Synthetic scenes are harder than the drawn one (clutter, phone numbers and signs on
+    and around the car, perspective, blur): most plates must still be among the top three.
+    Measured: 71 of 100 scenes (seed 5), 16 of these 24; the bar leaves room for harmless
+    changes, not for a regression."""
     from platechar import synth
 
-    scenes = synth.generate_scenes(16, seed=5)
+    scenes = synth.generate_scenes(24, seed=5, fonts="bundled")
     found = sum(any(iou(c.box, s.box) > 0.4 for c in detect_plates(s.image, max_candidates=3))
                 for s in scenes)
-    assert found >= 10, f"only {found} of 16 synthetic plates found"
+    assert found >= 13, f"only {found} of 24 synthetic plates found"
 
 
 def test_iou():
