@@ -46,6 +46,12 @@ class TextLine:
     def char_height(self) -> float:
         return float(np.median(self.char_boxes[:, 3]))
 
+    def regularity(self, gap_weight: float = 0.5) -> float:
+        """1 for characters of one height on a straight line with even gaps, falling
+        towards 0 as heights, centres and (weighted by ``gap_weight``) gaps scatter."""
+        return math.exp(-2.5 * self.height_spread - 4 * self.baseline_spread
+                        - gap_weight * self.gap_spread)
+
 
 def threshold_characters(gray: np.ndarray, polarity: str, block_size: int,
                          offset: float = 7) -> np.ndarray:

@@ -163,6 +163,8 @@ def plate_quad_around(char_boxes: np.ndarray, angle: float) -> np.ndarray | None
         return None
     boxes = np.asarray(char_boxes, float)
     char_h = float(np.median(boxes[:, 3]))
+    if char_h < 4:
+        return None
     x0, x1 = boxes[:, 0].min(), (boxes[:, 0] + boxes[:, 2]).max()
     centres_x = boxes[:, 0] + boxes[:, 2] / 2
     centres_y = boxes[:, 1] + boxes[:, 3] / 2
@@ -170,8 +172,6 @@ def plate_quad_around(char_boxes: np.ndarray, angle: float) -> np.ndarray | None
     mid_x = (x0 + x1) / 2
     mid_y = float(np.mean(centres_y - (centres_x - mid_x) * tan))
     along = (x1 - x0) / math.cos(math.radians(angle)) + 2 * PLATE_WIDTH_MARGIN * char_h
-    if char_h < 4:
-        return None
     return rotated_rect_quad((mid_x, mid_y), (along, PLATE_HEIGHT_PER_CHAR * char_h), angle)
 
 
@@ -209,8 +209,7 @@ def _row_prior(row: TextLine) -> float:
     """A quick plausibility of a proposal's row, used to choose what to verify first."""
     n = row.count
     count_term = 1.0 if 4 <= n <= 9 else 0.55 if n == 3 else max(0.2, 1 - 0.12 * (n - 9))
-    return count_term * math.exp(-2.5 * row.height_spread - 4 * row.baseline_spread
-                                 - 0.6 * row.gap_spread)
+    return count_term * row.regularity(gap_weight=0.6)
 
 
 def _draw(work: np.ndarray, proposals: list[Proposal], colour, ranked: bool = False) -> np.ndarray:

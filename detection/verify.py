@@ -114,8 +114,7 @@ def row_score(row: TextLine, crop_shape, contrast: float) -> float:
     """
     n = row.count
     count_term = {3: 0.45, 4: 0.7, 5: 0.9, 6: 1.0, 7: 1.0, 8: 1.0, 9: 0.8}.get(n, 0.3)
-    regularity = math.exp(-2.5 * row.height_spread - 4 * row.baseline_spread
-                          - 0.5 * row.gap_spread)
+    regularity = row.regularity()
     boxes = row.char_boxes
     span = ((boxes[:, 0] + boxes[:, 2]).max() - boxes[:, 0].min()) / crop_shape[1]
     span_term = min(1.0, span / 0.55)

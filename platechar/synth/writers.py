@@ -76,25 +76,26 @@ def verify_label(text: str, char_boxes, width: int, height: int) -> None:
             raise DatasetError(f"label {text!r}: box {(x, y, w, h)} outside the image")
 
 
-def _crop_job(spec_out, i):
+def _write_item(spec_out, i, prefix: str):
+    """Make item ``i``, check its label, write its image; returns (item, file name)."""
     spec, out, fmt, quality = spec_out
     s = make_item(spec, i)
     h, w = s.image.shape[:2]
     verify_label(s.text, s.char_boxes, w, h)
-    name = f"crop_{i:07d}.{fmt}"
+    name = f"{prefix}_{i:07d}.{fmt}"
     _imwrite(out / name, s.image, fmt, quality)
+    return s, name
+
+
+def _crop_job(spec_out, i):
+    s, name = _write_item(spec_out, i, "crop")
     return {"filename": name, **s.to_dict()}
 
 
 def _scene_job(spec_out, i):
-    spec, out, fmt, quality = spec_out
-    s = make_item(spec, i)
-    h, w = s.image.shape[:2]
-    verify_label(s.text, s.char_boxes, w, h)
-    name = f"scene_{i:07d}.{fmt}"
-    _imwrite(out / name, s.image, fmt, quality)
+    s, name = _write_item(spec_out, i, "scene")
     line = "\t".join([name, *(str(int(v)) for v in s.box), s.text])
-    (out / f"scene_{i:07d}.txt").write_text(line + "\n")
+    (spec_out[1] / f"scene_{i:07d}.txt").write_text(line + "\n")
     return {"filename": name, **s.to_dict()}
 
 
