@@ -20,6 +20,7 @@ from platechar.errors import PlatecharError
 VERB_MODULES = [
     "platechar.commands.detect",
     "platechar.synth.cli",
+    "platechar.commands.train",
 ]
 
 
