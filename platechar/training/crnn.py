@@ -1,0 +1,139 @@
+"""Train the holistic CRNN on synthetic plates, a user's labelled crops, or both.
+
+This is what ``platechar train crnn`` runs. It makes a pool of synthetic plates with
+:mod:`platechar.synth` (at the network's input size, gray), reads labelled crops (a
+``filename,text`` CSV or a folder of images named after their labels), holds out a
+validation set (fresh synthetic plates of another seed, plus a share of the labelled
+crops), and hands everything to :func:`classifier.train_crnn.train`.
+
+Fine-tuning the shipped model on your own crops::
+
+    platechar train crnn --crops my_plates.csv --init shipped --out runs/my-crnn
+    # then use runs/my-crnn/crnn.onnx (see platechar.backends.holistic.load(path=...))
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from platechar.errors import DatasetError
+
+# the mix of synthetic realism in the pool: most plates with the default effects, a
+# quarter heavily degraded (the real test crops include blurred, dark and low-res ones)
+POOL_AUGMENT = (("default", 0.6), ("heavy", 0.25), ("light", 0.15))
+SHIPPED = Path(__file__).resolve().parents[1] / "weights" / "crnn.keras"
+
+
+def synth_pool(n: int, *, seed: int = 0, height: int = 32, width: int = 128, styles=None,
+               augment: Sequence[tuple[str, float]] = POOL_AUGMENT, workers: int = 0,
+               start: int = 0) -> tuple[np.ndarray, list[str], list[str]]:
+    """``n`` synthetic crops stretched to ``width x height``, gray ``uint8``, with their
+    texts and style names. Items ``start .. start+n-1`` of each augmentation's run, so
+    the same arguments give the same pool; different seeds give disjoint plates."""
+    import cv2
+
+    from platechar.synth import generate_plates
+
+    images, texts, kinds = [], [], []
+    counts = [int(round(n * share)) for _, share in augment]
+    counts[0] += n - sum(counts)
+    for k, ((preset, _), count) in enumerate(zip(augment, counts, strict=True)):
+        if count <= 0:
+            continue
+        for item in generate_plates(count, seed=seed * 16 + k, styles=styles, augment=preset,
+                                    size=(width, height), workers=workers, start=start):
+            images.append(cv2.cvtColor(item.image, cv2.COLOR_BGR2GRAY))
+            texts.append(item.text)
+            kinds.append(item.style)
+    return np.stack(images), texts, kinds
+
+
+def read_crops(sources: Sequence[str | Path], *, height: int = 32, width: int = 128,
+               max_len: int = 10):
+    """Labelled crops from CSV files and/or folders, as a ``LabelledCrops``."""
+    from classifier.crnn_data import DataError, list_labelled_crops, load_labelled_crops
+
+    try:
+        pairs = [pair for source in sources for pair in list_labelled_crops(source, max_len)]
+        return load_labelled_crops(pairs, height=height, width=width)
+    except DataError as exc:
+        raise DatasetError(str(exc)) from None
+
+
+def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Path] = (),
+               init_from: str | Path | None = None, epochs: int = 30, steps: int = 200,
+               batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 6,
+               crop_fraction: float = 0.25, val_synth: int = 1000, val_crops: float = 0.15,
+               seed: int = 0, styles=None, workers: int = 0, export_onnx: bool = True,
+               verbose: int = 2, log: Callable[[str], None] = print):
+    """Train (or fine-tune, with ``init_from``) a CRNN; returns the ``TrainResult``.
+
+    ``synth``: synthetic plates in the pool (0 for none); ``crops``: CSVs/folders of
+    labelled crops mixed into every batch (``crop_fraction`` of it), of which
+    ``val_crops`` are held out for validation; ``val_synth`` fresh synthetic plates are
+    read each epoch too. ``init_from="shipped"`` starts from the shipped model.
+    """
+    from platechar._version import __version__
+
+    if init_from == "shipped":
+        init_from = SHIPPED
+        if not SHIPPED.is_file():
+            raise DatasetError(f"{SHIPPED}: no shipped CRNN to fine-tune from")
+    from classifier.crnn import CRNNConfig
+    from classifier.train_crnn import TrainConfig, train
+
+    model_cfg = CRNNConfig()
+    if init_from is not None:
+        from classifier.train_crnn import load_crnn
+
+        model_cfg = load_crnn(init_from).config
+    h, w = model_cfg.height, model_cfg.width
+    started = time.perf_counter()
+    pool = None
+    if synth > 0:
+        images, texts, _ = synth_pool(synth, seed=seed, height=h, width=w, styles=styles,
+                                      workers=workers)
+        pool = (images, texts)
+        log(f"made {synth} synthetic plates in {time.perf_counter() - started:.0f} s")
+    labelled = held = None
+    if crops:
+        labelled = read_crops(crops, height=h, width=w, max_len=model_cfg.max_len)
+        labelled, held = labelled.split(val_crops, seed=seed) if val_crops > 0 else (
+            labelled, None)
+        log(f"{len(labelled)} labelled crops to train on, "
+            f"{0 if held is None else len(held)} held out")
+    if pool is None and labelled is None:
+        raise DatasetError("nothing to train on: give --synth N > 0 and/or --crops")
+    val_images: list[np.ndarray] = []
+    val_texts: list[str] = []
+    if val_synth > 0:
+        vi, vt, _ = synth_pool(val_synth, seed=seed + 1000, height=h, width=w, styles=styles,
+                               workers=workers)
+        val_images += list(vi)
+        val_texts += vt
+    if held is not None and len(held):
+        val_images += held.images
+        val_texts += held.texts
+    if not val_texts:
+        raise DatasetError("no validation data: keep val_synth > 0 or hold out some crops")
+    config = TrainConfig(run_dir=str(out), epochs=epochs, steps_per_epoch=steps,
+                         batch_size=batch_size, learning_rate=learning_rate,
+                         patience=patience, crop_fraction=crop_fraction, seed=seed,
+                         init_from=None if init_from is None else str(init_from),
+                         model=model_cfg)
+    info = {
+        "synthetic_plates": int(synth),
+        "synthetic_styles": styles or "default mix",
+        "labelled_crops": 0 if labelled is None else len(labelled),
+        "labelled_sources": [Path(c).name for c in crops],
+        "validation": {"synthetic": int(val_synth),
+                       "labelled": 0 if held is None else len(held)},
+        "fine_tuned_from": None if init_from is None else Path(init_from).name,
+        "platechar_version": __version__,
+    }
+    return train(config, pool=pool, crops=labelled, validation=(val_images, val_texts),
+                 info=info, export_onnx=export_onnx, verbose=verbose, log=log)
