@@ -1,0 +1,193 @@
+"""How well and how fast the holistic CRNN reads, beside OpenALPR on the same real crops.
+
+Reproduce (the figures in the README)::
+
+    python benchmarks/bench_crnn.py                 # accuracy + speed, ~2 minutes
+    python benchmarks/bench_crnn.py --no-speed      # accuracy only
+    python benchmarks/bench_crnn.py --write-train-csv runs/real_train.csv
+        # the real *train* part as a filename,text CSV (outside the repo), for training
+
+Measures, with the shipped model (or ``--model path/to/crnn.onnx``):
+
+* **synthetic**: exact plates on ``--synth`` fresh plates (a seed never used in training,
+  the default style mix and realism), overall and per style;
+* **real**: the test part of ``seg_and_ocr`` (155 US crops the model never saw): exact,
+  exact with letter O and digit 0 taken as one (the labels write 0 for both), and CER;
+  OpenALPR's recorded reads of the same crops, scored the same way;
+* **speed** (after warm-up, on this machine): one crop at a time through the backend
+  (preprocess + ONNX Runtime + decode, median ms), batches of 64 (crops/s, 1 and 2
+  threads), and the same network through Keras ``model.predict`` and a ``tf.function``
+  in the same run, with the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks._data import DEFAULT_ROOT, read_recorded_reads, read_seg_and_ocr  # noqa: E402
+
+
+def o_is_0(text: str) -> str:
+    return text.replace("O", "0")
+
+
+def score(read: list[str], truth: list[str]) -> dict[str, float]:
+    from classifier.train_crnn import sequence_metrics
+
+    strict = sequence_metrics(read, truth)
+    loose = sequence_metrics([o_is_0(t) for t in read], [o_is_0(t) for t in truth])
+    return {"exact": strict["seq_acc"], "exact_o0": loose["seq_acc"], "cer": strict["cer"],
+            "cer_o0": loose["cer"]}
+
+
+def bench_synthetic(recognizer, n: int, seed: int) -> None:
+    from platechar.synth import generate_plates
+
+    plates = generate_plates(n, seed=seed, workers=0)
+    readings = recognizer.recognize_batch([p.image for p in plates])
+    by_style: dict[str, list[bool]] = defaultdict(list)
+    for plate, reading in zip(plates, readings, strict=True):
+        by_style[plate.style].append(plate.text == reading.text)
+    right = sum(sum(v) for v in by_style.values())
+    print(f"synthetic (seed {seed}, default mix): {right}/{n} = {right / n:.1%} exact")
+    for style, hits in sorted(by_style.items()):
+        print(f"  {style:12s} {sum(hits):4d}/{len(hits):<4d} {sum(hits) / len(hits):6.1%}")
+    wrong = [(p.text, r.text) for p, r in zip(plates, readings, strict=True)
+             if p.text != r.text][:10]
+    print("  misread:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong))
+
+
+def bench_real(recognizer, root: Path) -> None:
+    crops = read_seg_and_ocr(root, part="test")
+    recorded = read_recorded_reads(root)
+    truth = [c.text for c in crops]
+    ours = [recognizer.recognize(cv2.imread(str(c.image_path))).text for c in crops]
+    theirs = [recorded.get(c.image_path.name, "") for c in crops]
+    print(f"real test part ({len(crops)} US crops of seg_and_ocr, never trained on):")
+    print(f"  {'':10s} {'exact':>7s} {'O=0':>7s} {'CER':>7s}")
+    for name, reads in (("holistic", ours), ("OpenALPR", theirs)):
+        s = score(reads, truth)
+        print(f"  {name:10s} {s['exact']:7.1%} {s['exact_o0']:7.1%} {s['cer']:7.3f}")
+    wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
+    print(f"  holistic misreads (O=0): {len(wrong)}: "
+          + ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:20]))
+
+
+def _median_ms(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def _rate(fn, batch: int, seconds: float = 3.0) -> float:
+    fn()
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        fn()
+        done += batch
+    return done / (time.perf_counter() - started)
+
+
+def bench_speed(model_path: Path, repeats: int) -> None:
+    from platechar.backends.holistic import load
+    from platechar.synth import generate_plates
+
+    crops = [p.image for p in generate_plates(64, seed=99, size=(240, 120))]
+    one = load(model_path, threads=1)
+    two = load(model_path, threads=2)
+    for crop in crops[:10]:
+        one.recognize(crop)
+    single = _median_ms(lambda: one.recognize(crops[0]), repeats)
+    from classifier.crnn import preprocess
+
+    x1 = preprocess(crops[0], one.height, one.width)[None]
+    net_single = _median_ms(lambda: one.model(x1), repeats)
+    batch_1 = _rate(lambda: one.recognize_batch(crops), len(crops))
+    batch_2 = _rate(lambda: two.recognize_batch(crops), len(crops))
+    print(f"speed ({os.cpu_count()} cores; crops 240x120 BGR; median of {repeats}):")
+    print(f"  ONNX Runtime, one crop (preprocess+network+decode): {single:.2f} ms "
+          f"(network alone {net_single:.2f} ms)")
+    print(f"  ONNX Runtime, batches of 64: {batch_1:,.0f} crops/s on 1 thread, "
+          f"{batch_2:,.0f} on 2")
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+
+    from classifier.train_crnn import load_crnn
+
+    model = load_crnn(model_path.with_suffix(".keras")).prediction
+    x = preprocess(crops[0])[None]
+    model.predict(x, verbose=0)
+    predict_ms = _median_ms(lambda: model.predict(x, verbose=0), max(10, repeats // 10))
+    fn = tf.function(lambda t: model(t, training=False), reduce_retracing=True)
+    fn(tf.constant(x))
+    tf_ms = _median_ms(lambda: fn(tf.constant(x)).numpy(), max(20, repeats // 5))
+    xb = np.stack([preprocess(c) for c in crops])
+    tf_rate = _rate(lambda: fn(tf.constant(xb)).numpy(), len(crops))
+    print(f"  Keras model.predict, one crop: {predict_ms:.1f} ms "
+          f"({predict_ms / net_single:.0f}x ONNX's network)")
+    print(f"  tf.function, one crop: {tf_ms:.2f} ms ({tf_ms / net_single:.1f}x); "
+          f"batches of 64: {tf_rate:,.0f} crops/s ({batch_2 / tf_rate:.1f}x slower than ONNX "
+          "on 2 threads)")
+
+
+def write_train_csv(root: Path, path: Path) -> None:
+    crops = read_seg_and_ocr(root, part="train")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = ["filename,text"] + [f"{c.image_path.resolve()},{c.text}" for c in crops]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    print(f"wrote {path}: {len(crops)} real train-part crops (paths outside the repo)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT,
+                        help="the openalpr-benchmarks folder (default: %(default)s)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a crnn.onnx (its .keras and .json beside it); default: shipped")
+    parser.add_argument("--synth", type=int, default=1000, help="fresh synthetic plates")
+    parser.add_argument("--seed", type=int, default=777, help="their seed (not a training one)")
+    parser.add_argument("--repeats", type=int, default=300, help="timing repeats")
+    parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--write-train-csv", type=Path, metavar="CSV",
+                        help="only write the real train part as a filename,text CSV")
+    args = parser.parse_args()
+    if args.write_train_csv:
+        write_train_csv(args.root, args.write_train_csv)
+        return 0
+    from platechar.backends.holistic import WEIGHTS, load
+
+    model_path = args.model or WEIGHTS
+    recognizer = load(model_path)
+    info = recognizer.info
+    print(f"model {model_path} ({info.get('parameters', '?')} parameters, "
+          f"{model_path.stat().st_size / 1e6:.1f} MB ONNX, input "
+          f"{'x'.join(map(str, info['input_shape']))})")
+    if args.synth:
+        bench_synthetic(recognizer, args.synth, args.seed)
+    if args.root.is_dir():
+        bench_real(recognizer, args.root)
+    else:
+        print(f"real crops: {args.root} not found, skipped")
+    if not args.no_speed:
+        bench_speed(model_path, args.repeats)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The holistic backend: the CRNN reads the whole plate crop at once (no segmentation).
+
+``load()`` opens the shipped ``platechar/weights/crnn.onnx`` with ONNX Runtime; its
+``recognize(crop_bgr)`` returns a :class:`~platechar.results.PlateReading` with
+``backend="holistic"``. The reading path is numpy + OpenCV + ONNX Runtime: TensorFlow is
+never imported here (a test checks it).
+
+How a reading is made: the crop goes gray, is stretched to the network's input (32 x 128)
+and standardised; the network answers a probability over 36 characters + blank for each
+of its 32 columns; greedy CTC decoding (best class per column, repeats merged, blanks
+dropped) gives the text. Each character's confidence is its highest probability in the
+run of columns that produced it, its box the stripe of the crop those columns cover
+(approximate: the height is the crop's), its alternatives the next classes in its best
+column. The plate's confidence is the product of its characters'. ``candidates(crop)``
+gives the few most likely whole texts by beam search, when a caller wants them.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from classifier.crnn import (
+    ALPHABET,
+    beam_decode,
+    column_box,
+    greedy_decode,
+    plate_confidence,
+    preprocess,
+)
+from classifier.model_io import ModelFileError, OnnxModel
+from platechar.errors import ImageError, ModelError
+from platechar.results import CharReading, PlateReading
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "crnn.onnx"
+
+
+class HolisticRecognizer:
+    """Reads plate crops with a CRNN through ONNX Runtime (see the module docstring)."""
+
+    def __init__(self, path: str | Path = WEIGHTS, *, threads: int = 1) -> None:
+        try:
+            self.model = OnnxModel(path, kind="crnn", alphabet=ALPHABET, threads=threads)
+        except ModelFileError as exc:
+            raise ModelError(f"the holistic backend's model cannot be used: {exc}") from None
+        self.height, self.width = self.model.input_shape[:2]
+        self.info = self.model.info
+
+    def __repr__(self) -> str:
+        return f"HolisticRecognizer({str(self.model.path)!r})"
+
+    def probabilities(self, crops) -> np.ndarray:
+        """Per-column probabilities ``(n, T, 37)`` for a list of BGR/gray crops."""
+        batch = np.stack([preprocess(_check(c), self.height, self.width) for c in crops])
+        return self.model(batch)
+
+    def recognize(self, crop_bgr: np.ndarray) -> PlateReading:
+        """Read one rectified plate crop (BGR or gray ``uint8``)."""
+        return self.recognize_batch([crop_bgr])[0]
+
+    def recognize_batch(self, crops) -> list[PlateReading]:
+        """Read many crops in one network call (faster per crop than one at a time)."""
+        crops = [_check(c) for c in crops]
+        if not crops:
+            return []
+        started = time.perf_counter()
+        batch = np.stack([preprocess(c, self.height, self.width) for c in crops])
+        prepared = time.perf_counter()
+        probs = self.model(batch)
+        ran = time.perf_counter()
+        readings = [self._reading(p, c) for p, c in zip(probs, crops, strict=True)]
+        decoded = time.perf_counter()
+        share = 1.0 / len(crops)
+        timings = {"preprocess": (prepared - started) * share,
+                   "network": (ran - prepared) * share, "decode": (decoded - ran) * share}
+        return [_with_timings(r, timings) for r in readings]
+
+    def candidates(self, crop_bgr: np.ndarray, top: int = 3) -> list[tuple[str, float]]:
+        """The ``top`` most likely texts with their probabilities (CTC beam search)."""
+        probs = self.probabilities([crop_bgr])[0]
+        return beam_decode(probs, beam_width=max(8, top), top_paths=top)
+
+    def _reading(self, probs: np.ndarray, crop: np.ndarray) -> PlateReading:
+        chars = greedy_decode(probs)
+        steps = probs.shape[0]
+        crop_h, crop_w = crop.shape[:2]
+        readings = tuple(
+            CharReading(
+                text=c.char,
+                confidence=_unit(c.confidence),
+                box=column_box(c, steps, crop_w, crop_h),
+                alternatives=tuple((ALPHABET[i], _unit(p)) for i, p in c.alternatives),
+            )
+            for c in chars
+        )
+        return PlateReading(text="".join(c.char for c in chars),
+                            confidence=_unit(plate_confidence(chars)),
+                            backend="holistic", chars=readings)
+
+
+def load(path: str | Path | None = None, *, threads: int = 1) -> HolisticRecognizer:
+    """The holistic recognizer with the shipped CRNN (or the ``.onnx`` at ``path``, e.g. a
+    fine-tuned one from ``platechar train crnn``; its ``.json`` sidecar must be beside it)."""
+    return HolisticRecognizer(WEIGHTS if path is None else path, threads=threads)
+
+
+def _unit(value: float) -> float:
+    return float(min(1.0, max(0.0, value)))
+
+
+def _with_timings(reading: PlateReading, timings: dict[str, float]) -> PlateReading:
+    from dataclasses import replace
+
+    return replace(reading, timings=dict(timings))
+
+
+def _check(crop) -> np.ndarray:
+    if not isinstance(crop, np.ndarray) or crop.dtype != np.uint8 or crop.ndim not in (2, 3) \
+            or (crop.ndim == 3 and crop.shape[2] not in (1, 3, 4)) or min(crop.shape[:2]) < 2:
+        raise ImageError("the holistic backend reads uint8 plate crops, (H, W) gray or "
+                         f"(H, W, 3) BGR, at least 2x2; got {_describe(crop)}")
+    if crop.ndim == 3 and crop.shape[2] == 1:
+        crop = crop[..., 0]
+    return crop
+
+
+def _describe(crop) -> str:
+    if isinstance(crop, np.ndarray):
+        return f"a {crop.dtype} array of shape {crop.shape}"
+    return type(crop).__name__
