@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from detection.characters import TextLine, character_blobs, link_into_lines
+from segmentation.characters import remove_frame
 
 VERIFY_HEIGHT = 48  # candidates are examined warped to this height (px)
 CONVINCING = 0.6    # evidence this strong ends the search early
@@ -64,21 +65,6 @@ def binarisations(gray: np.ndarray):
 # Eroding ink vertically cuts the thin bridges by which characters touch a plate's
 # frame or the small print above and below them.
 _CUT_BRIDGES = np.ones((3, 1), np.uint8)
-FRAME_INK_SHARE = 0.6  # a row or column this full of ink is frame, not characters
-
-
-def remove_frame(ink: np.ndarray) -> np.ndarray:
-    """Blank the rows and columns that are mostly ink: a plate's frame, or the dark car
-    around a tightly cut plate, to which the characters would otherwise stay joined.
-    (A *projection profile*: the share of ink in each row and each column.)"""
-    rows = (ink > 0).mean(axis=1) > FRAME_INK_SHARE
-    cols = (ink > 0).mean(axis=0) > FRAME_INK_SHARE
-    if not rows.any() and not cols.any():
-        return ink
-    out = ink.copy()
-    out[rows, :] = 0
-    out[:, cols] = 0
-    return out
 
 
 def verify_candidate(crop_gray: np.ndarray) -> PlateEvidence:

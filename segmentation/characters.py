@@ -1,0 +1,212 @@
+"""Character candidates: connected blobs of ink, judged by their shape.
+
+After binarisation, every *connected component* (a blob of touching ink pixels) is a
+candidate. A character has a typical shape: taller than wide (up to "W" and "M"),
+neither a thin line nor a solid block, and a height that is a good share of the plate's.
+Blobs failing that are rejected with a reason (bolts and dirt are *small*, the frame and
+the car around a loose crop *large*, dashes *flat*). Later, once the text line is known,
+pieces of a broken character are *merged* and characters that touch are *split*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from skimage.segmentation import clear_border
+
+MIN_HEIGHT_SHARE = 0.2   # of the crop's height: smaller blobs are small print or dirt
+MAX_HEIGHT_SHARE = 0.96  # taller ones run from edge to edge: frame, car body
+MIN_ASPECT = 0.08        # width / height, "1" and "I" in narrow fonts
+MAX_ASPECT = 1.25        # "W" and "M"; wider blobs may be touching characters
+MAX_JOINED_ASPECT = 4.0  # wider still is a bar or a frame, never characters
+MIN_FILL, MAX_FILL = 0.12, 0.97  # ink share of the bounding box
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A candidate's box ``(x, y, w, h)`` in working pixels and how much ink it holds."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    area: int
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return (self.x, self.y, self.w, self.h)
+
+    @property
+    def right(self) -> int:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.h
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    @property
+    def aspect(self) -> float:
+        return self.w / self.h
+
+
+def blobs_of(ink: np.ndarray) -> list[Blob]:
+    """Every 4-connected blob of ink (4-connectivity keeps apart characters that touch
+    only at a corner, as neighbours in small, blurred print often do)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        ink, 4, cv2.CV_32S, cv2.CCL_GRANA)
+    return [Blob(*map(int, row)) for row in stats[1:]]
+
+
+def without_border_blobs(ink: np.ndarray) -> np.ndarray:
+    """Ink with the blobs that touch the crop's edge removed (scikit-image's
+    ``clear_border``): in a loose crop these are the frame and the car around the plate."""
+    return (clear_border(ink > 0) * 255).astype(np.uint8)
+
+
+FRAME_INK_SHARE = 0.6  # a row or column this full of ink is frame, not characters
+
+
+def remove_frame(ink: np.ndarray, share: float = FRAME_INK_SHARE,
+                 edge: tuple[float, float] | None = None) -> np.ndarray:
+    """Blank the rows and columns that are mostly ink: a plate's frame, or the dark car
+    around a tightly cut plate, to which the characters would otherwise stay joined.
+    (A *projection profile*: the share of ink in each row and each column.)
+
+    With ``edge`` (fractions of the height and of the width), only rows and columns
+    that close to the crop's border are blanked: in a plate crop the frame is at the
+    border, while a row or column through the middle may be full of bold characters.
+    """
+    rows = (ink > 0).mean(axis=1) > share
+    cols = (ink > 0).mean(axis=0) > share
+    if edge is not None:
+        h, w = ink.shape
+        rows[int(edge[0] * h): h - int(edge[0] * h)] = False
+        cols[int(edge[1] * w): w - int(edge[1] * w)] = False
+    if not rows.any() and not cols.any():
+        return ink
+    out = ink.copy()
+    out[rows, :] = 0
+    out[:, cols] = 0
+    return out
+
+
+EDGE_ZONE = 0.04  # of the crop's width: thin blobs this close to its side are frame
+
+
+LINE_LENGTH = 0.25  # of the crop's width: horizontal ink runs this long are lines, not strokes
+
+
+def remove_lines(ink: np.ndarray) -> np.ndarray:
+    """Erase long horizontal lines (a frame's top and bottom, underlines, the edge of a
+    band) by morphological *opening* with a long flat kernel: only runs of ink at least
+    a quarter of the crop wide survive an opening, and those are subtracted. A
+    character's strokes are shorter, so characters that touched a line come free."""
+    length = max(3, int(LINE_LENGTH * ink.shape[1]))
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (length, 1)))
+    return cv2.subtract(ink, lines) if lines.any() else ink
+
+
+def judge(blob: Blob, crop_shape: tuple[int, int]) -> str:
+    """``""`` for a character-shaped blob, else why not: tiny (specks), small, large,
+    thin, wide, fill, or edge (a thin upright bar at the crop's side: the frame)."""
+    crop_height, crop_width = crop_shape[:2]
+    if blob.h < 3 or blob.area < 8:
+        return "tiny"
+    if blob.aspect < 0.3 and (blob.x < EDGE_ZONE * crop_width
+                              or blob.right > (1 - EDGE_ZONE) * crop_width):
+        return "edge"
+    if blob.h < MIN_HEIGHT_SHARE * crop_height or blob.h < 6:
+        return "small"
+    if blob.h > MAX_HEIGHT_SHARE * crop_height:
+        return "large"
+    if blob.aspect < MIN_ASPECT:
+        return "thin"
+    if blob.aspect > MAX_JOINED_ASPECT:
+        return "wide"
+    fill = blob.area / (blob.w * blob.h)
+    if fill < MIN_FILL or (fill > MAX_FILL and blob.aspect > 0.3):
+        return "fill"
+    return ""
+
+
+def union(blobs: list[Blob]) -> Blob:
+    x0 = min(b.x for b in blobs)
+    y0 = min(b.y for b in blobs)
+    x1 = max(b.right for b in blobs)
+    y1 = max(b.bottom for b in blobs)
+    return Blob(x0, y0, x1 - x0, y1 - y0, sum(b.area for b in blobs))
+
+
+def merge_pieces(pieces: list[Blob], top: float, bottom: float, height: float) -> list[Blob]:
+    """Join pieces of broken characters: blobs inside the text line's rows that overlap
+    horizontally and together make a blob of about the line's height."""
+    pieces = sorted(pieces, key=lambda b: b.x)
+    groups: list[list[Blob]] = []
+    for piece in pieces:
+        if groups:
+            last = union(groups[-1])
+            overlap = min(last.right, piece.right) - max(last.x, piece.x)
+            if overlap > 0.5 * min(last.w, piece.w):
+                groups[-1].append(piece)
+                continue
+        groups.append([piece])
+    merged = []
+    for group in groups:
+        if len(group) < 2:
+            continue
+        joined = union(group)
+        if 0.8 * height <= joined.h <= 1.2 * height and joined.y >= top and \
+                joined.bottom <= bottom and MIN_ASPECT <= joined.aspect <= MAX_ASPECT:
+            merged.append(joined)
+    return merged
+
+
+MAX_BRIDGE = 0.3  # a cut between touching characters crosses at most this much ink
+
+
+def split_touching(blob: Blob, ink: np.ndarray, char_width: float) -> list[Blob]:
+    """Cut a blob holding several touching characters at the emptiest columns.
+
+    ``char_width`` is the line's typical character pitch; the blob is cut into
+    ``round(w / char_width)`` parts, each cut at the column with the least ink (the
+    *vertical projection profile*) near where an even split would put it. Touching
+    characters meet at a narrow bridge, so each cut column must be nearly empty; a blob
+    without such valleys (a band of background, a sticker) is returned whole.
+    """
+    parts = int(round(blob.w / char_width))
+    if parts < 2:
+        return [blob]
+    column_ink = (ink[blob.y:blob.bottom, blob.x:blob.right] > 0).sum(axis=0)
+    cuts = [0]
+    for k in range(1, parts):
+        guess = k * blob.w / parts
+        lo = max(cuts[-1] + 1, int(guess - 0.3 * char_width))
+        hi = min(blob.w - 1, int(guess + 0.3 * char_width) + 1)
+        if hi <= lo:
+            return [blob]
+        cut = lo + int(np.argmin(column_ink[lo:hi]))
+        if column_ink[cut] > MAX_BRIDGE * blob.h:
+            return [blob]
+        cuts.append(cut)
+    cuts.append(blob.w)
+    out = []
+    for left, right in zip(cuts[:-1], cuts[1:], strict=True):
+        rows = np.flatnonzero((ink[blob.y:blob.bottom, blob.x + left:blob.x + right] > 0)
+                              .any(axis=1))
+        if len(rows) == 0 or right - left < 2:
+            continue
+        area = int((ink[blob.y:blob.bottom, blob.x + left:blob.x + right] > 0).sum())
+        out.append(Blob(blob.x + left, blob.y + int(rows[0]), right - left,
+                        int(rows[-1] - rows[0] + 1), area))
+    return out

@@ -1,0 +1,139 @@
+"""Text lines: a plate's characters stand in a row of one height on a straight line.
+
+Character-shaped blobs are linked when they have about the same height and sit at the
+same level (their vertical extents overlap); chains of linked blobs are *rows*. A
+state name, a slogan or a sticker forms a row of its own, of smaller print, so the
+plate's characters are the row that looks most like a plate's: several characters,
+uniform heights, aligned tops and bottoms, filling a good part of the crop's height.
+Two rows of characters of similar height, one above the other, are a two-line plate,
+read top row first.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+import numpy as np
+
+from segmentation.characters import Blob
+
+HEIGHT_RATIO = 1.3       # linked blobs differ in height by at most this factor
+LEVEL_OVERLAP = 0.6      # ... and overlap vertically by this share of the smaller one
+SECOND_ROW_HEIGHT = 0.7  # a second row of a two-line plate: at least this tall vs the first
+
+
+@dataclass(frozen=True)
+class Row:
+    """Characters in one line, left to right, with the line's geometry and regularity."""
+
+    blobs: tuple[Blob, ...]
+    slope: float            # of the line through the characters' centres
+    height: float           # median character height
+    height_spread: float    # std / median of heights (0: all equal)
+    level_spread: float     # std of tops and bottoms off their fitted lines, in heights
+
+    @property
+    def count(self) -> int:
+        return len(self.blobs)
+
+    @property
+    def top(self) -> float:
+        return float(np.median([b.y for b in self.blobs]))
+
+    @property
+    def bottom(self) -> float:
+        return float(np.median([b.bottom for b in self.blobs]))
+
+    @property
+    def left(self) -> int:
+        return min(b.x for b in self.blobs)
+
+    @property
+    def right(self) -> int:
+        return max(b.right for b in self.blobs)
+
+    def regularity(self) -> float:
+        """1 for equal heights on a straight line, falling as they scatter."""
+        return math.exp(-3.0 * self.height_spread - 5.0 * self.level_spread)
+
+    def expected_top_bottom(self, x: float) -> tuple[float, float]:
+        """Where a character centred at column ``x`` should start and end vertically."""
+        cx = np.mean([b.cx for b in self.blobs])
+        shift = self.slope * (x - cx)
+        return self.top + shift, self.bottom + shift
+
+
+def link_rows(blobs: list[Blob]) -> list[list[Blob]]:
+    """Group blobs into chains of neighbours of similar height at the same level."""
+    parent = list(range(len(blobs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(blobs):
+        for j in range(i + 1, len(blobs)):
+            b = blobs[j]
+            if max(a.h, b.h) > HEIGHT_RATIO * min(a.h, b.h):
+                continue
+            overlap = min(a.bottom, b.bottom) - max(a.y, b.y)
+            if overlap >= LEVEL_OVERLAP * min(a.h, b.h):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Blob]] = {}
+    for i, blob in enumerate(blobs):
+        groups.setdefault(root(i), []).append(blob)
+    return list(groups.values())
+
+
+def measure_row(blobs: list[Blob]) -> Row:
+    """Fit the row's line and measure its regularity; blobs must be non-empty."""
+    blobs = sorted(blobs, key=lambda b: b.x)
+    heights = [b.h for b in blobs]
+    median_h = statistics.median(heights)
+    if len(blobs) >= 2:
+        xs = np.array([b.cx for b in blobs])
+        slope = float(np.polyfit(xs, [b.cy for b in blobs], 1)[0]) if np.ptp(xs) > 0 else 0.0
+    else:
+        xs, slope = np.array([blobs[0].cx]), 0.0
+    slope = float(np.clip(slope, -0.3, 0.3))
+    shift = slope * (xs - xs.mean())
+    tops = np.array([b.y for b in blobs]) - shift
+    bottoms = np.array([b.bottom for b in blobs]) - shift
+    level = (np.std(tops) + np.std(bottoms)) / 2 / median_h
+    return Row(tuple(blobs), slope, float(median_h),
+               float(np.std(heights) / median_h), float(level))
+
+
+COUNT_SCORE = {1: 0.05, 2: 0.2, 3: 0.45, 4: 0.7, 5: 0.9, 6: 1.0, 7: 1.0, 8: 1.0, 9: 0.85,
+               10: 0.6}
+
+
+def row_score(row: Row, crop_height: int) -> float:
+    """How much a row looks like a plate's characters, 0..1: a plausible count (plates
+    hold 5-8 most often), regular, and tall (a plate's characters are its largest print)."""
+    count_term = COUNT_SCORE.get(row.count, 0.3)
+    height_term = min(1.0, row.height / (0.45 * crop_height))
+    return float(count_term * row.regularity() * (0.3 + 0.7 * height_term))
+
+
+def plate_rows(rows: list[Row], crop_height: int) -> list[Row]:
+    """The plate's rows in reading order: the best row, and a second one when the plate
+    has two lines of characters of similar size, one above the other."""
+    if not rows:
+        return []
+    ranked = sorted(rows, key=lambda r: row_score(r, crop_height), reverse=True)
+    best = ranked[0]
+    for other in ranked[1:]:
+        if other.count < 2 or other.height < SECOND_ROW_HEIGHT * best.height \
+                or other.height > best.height / SECOND_ROW_HEIGHT:
+            continue
+        above = other.bottom <= best.top + 0.15 * best.height
+        below = other.top >= best.bottom - 0.15 * best.height
+        side_overlap = min(other.right, best.right) - max(other.left, best.left)
+        if (above or below) and side_overlap > 0:
+            return [other, best] if above else [best, other]
+    return [best]

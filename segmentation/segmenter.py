@@ -1,0 +1,299 @@
+"""Segmentation: cut a plate crop into its characters, in reading order.
+
+The classical recipe, step by step:
+
+1. resize the crop to a working height and take its gray image (:mod:`.binarize`);
+2. binarise it several ways (global and local thresholds, both polarities);
+3. in each binarisation, find the ink's connected components and keep the
+   character-shaped ones (:mod:`.characters`);
+4. link them into text rows and pick the plate's row, or two rows for a two-line plate
+   (:mod:`.lines`); split blobs that hold touching characters, merge broken pieces;
+5. keep the binarisation whose characters are most consistent (uniform heights,
+   aligned tops and bottoms, a plausible count): chosen by a score, not by luck;
+6. cut each character out of the crop with a small margin and normalise it for the
+   classifier (:func:`segmentation.normalize.normalize_character`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from segmentation.binarize import (
+    Binarisation,
+    binarisations,
+    contrast_gray,
+    enhance_contrast,
+    working_size,
+)
+from segmentation.characters import (
+    EDGE_ZONE,
+    MAX_ASPECT,
+    Blob,
+    blobs_of,
+    judge,
+    merge_pieces,
+    remove_frame,
+    split_touching,
+)
+from segmentation.lines import Row, link_rows, measure_row, plate_rows, row_score
+from segmentation.normalize import normalize_character
+
+CUT_MARGIN = 0.05   # each character is cut with this share of its height around it
+GOOD_ENOUGH = 0.92  # a binarisation scoring this well ends the search
+FRAME_EDGE = (0.2, EDGE_ZONE)  # frame lines are looked for this close to the border
+
+
+@dataclass(frozen=True)
+class SegmentedCharacter:
+    """One character: its box in the crop, its line (0 = top) and its normalised image."""
+
+    box: tuple[int, int, int, int]
+    line: int
+    image: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """The characters found in a plate crop, in reading order, and how they were found."""
+
+    characters: tuple[SegmentedCharacter, ...]
+    binarisation: str = ""      # which binarisation won, e.g. "otsu-dark"
+    polarity: str = ""          # "dark" (dark characters on a light plate) or "light"
+    score: float = 0.0          # consistency of the characters found, 0..1
+    lines: int = 0              # rows of characters: 1, or 2 for a two-line plate
+    rejected: tuple[tuple[tuple[int, int, int, int], str], ...] = ()  # (box, why)
+
+    def __len__(self) -> int:
+        return len(self.characters)
+
+    @property
+    def boxes(self) -> np.ndarray:
+        """``(n, 4)`` int boxes ``(x, y, w, h)`` in the crop, in reading order."""
+        return np.array([c.box for c in self.characters], dtype=int).reshape(-1, 4)
+
+    @property
+    def images(self) -> np.ndarray:
+        """``(n, size, size)`` uint8 normalised characters (white on black)."""
+        if not self.characters:
+            return np.zeros((0, 0, 0), np.uint8)
+        return np.stack([c.image for c in self.characters])
+
+
+@dataclass
+class _Attempt:
+    binarisation: Binarisation
+    rows: list[Row]
+    score: float
+    rejected: list[tuple[Blob, str]]
+    ink: np.ndarray
+
+
+def segment_characters(crop: np.ndarray, *, char_size: int = 32,
+                       stages: dict | None = None) -> Segmentation:
+    """Find the characters of a plate crop and cut each one out for the classifier.
+
+    Args:
+        crop: the plate, upright, ``uint8`` BGR or gray, roughly tight around it.
+        char_size: side of each normalised character image.
+        stages: pass a dict to receive named intermediate images for teaching:
+            ``gray``, ``threshold_<name>`` for every binarisation tried, ``threshold``
+            (the chosen one), ``blobs`` (candidates: kept green, rejected red) and
+            ``characters`` (the final boxes on the crop).
+
+    Returns:
+        A :class:`Segmentation`; no characters when nothing character-like was found.
+    """
+    crop = np.asarray(crop)
+    if crop.dtype != np.uint8 or crop.ndim not in (2, 3) or min(crop.shape[:2]) < 8:
+        raise ValueError(f"need a uint8 gray or BGR crop at least 8x8, got {crop.dtype} "
+                         f"{crop.shape}")
+    small, scale = working_size(crop)
+    gray = enhance_contrast(contrast_gray(small))
+    if stages is not None:
+        stages["gray"] = gray
+    best: _Attempt | None = None
+    for binarisation in binarisations(gray):
+        attempt = _attempt(binarisation, small)
+        if stages is not None:
+            stages[f"threshold_{binarisation.name}"] = binarisation.ink
+        if best is None or attempt.score > best.score:
+            best = attempt
+        if best.score >= GOOD_ENOUGH and stages is None:
+            break
+    segmentation = _cut_out(crop, best, scale, char_size)
+    if stages is not None:
+        _draw_stages(stages, crop, gray, best, segmentation)
+    return segmentation
+
+
+def _attempt(binarisation: Binarisation, colour: np.ndarray) -> _Attempt:
+    """Find the plate's character rows in one binarisation, and score them."""
+    ink = remove_frame(binarisation.ink, edge=FRAME_EDGE)
+    height = ink.shape[0]
+    blobs = blobs_of(ink)
+    verdicts = [(blob, judge(blob, ink.shape)) for blob in blobs]
+    candidates = [blob for blob, why in verdicts if not why]
+    rows = plate_rows([measure_row(group) for group in link_rows(candidates)], height)
+    rows = [_odd_colours_removed(_repair(row, blobs, ink), ink, colour) for row in rows]
+    rows = [row for row in rows if row.count]
+    if not rows:
+        score = 0.0
+    elif len(rows) == 1:
+        score = row_score(rows[0], height) * _density_factor(rows[0], ink)
+    else:  # two lines share the crop's height: judge each against half of it
+        score = min(row_score(row, height // 2) * _density_factor(row, ink) for row in rows)
+        score *= _two_line_count_factor(sum(row.count for row in rows))
+    kept = {blob for row in rows for blob in row.blobs}
+    rejected = [(blob, why or "off the line") for blob, why in verdicts if blob not in kept
+                and why != "tiny"]
+    return _Attempt(binarisation, rows, score, rejected, ink)
+
+
+def _density_factor(row: Row, ink: np.ndarray) -> float:
+    """Characters are strokes on a background: they ink about a third of their row's
+    box. A row inked much more densely is background taken for ink (the wrong polarity),
+    cut into pieces; it is marked down."""
+    top, bottom = int(row.top), int(np.ceil(row.bottom))
+    box = ink[max(0, top):bottom, row.left:row.right]
+    density = float(np.count_nonzero(box)) / max(1, box.size)
+    return float(np.clip((0.8 - density) / 0.25, 0.2, 1.0))
+
+
+def _two_line_count_factor(total: int) -> float:
+    return 1.0 if 5 <= total <= 9 else 0.7
+
+
+def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
+    """Split touching characters, free characters joined to something taller, merge
+    broken ones, then keep what fits the line."""
+    narrow = [b for b in row.blobs if b.aspect <= MAX_ASPECT]
+    pitch = float(np.median([b.w for b in narrow])) if len(narrow) >= 2 else 0.6 * row.height
+    pitch = max(pitch, 0.45 * row.height)
+    # Split wide blobs only beside real characters (or when the row is one blob): a
+    # wide blob alone among others of its height is more likely a band or a frame.
+    may_split = len(narrow) >= 2 or len(row.blobs) == 1
+    members: list[Blob] = []
+    for blob in row.blobs:
+        if may_split and (blob.aspect > MAX_ASPECT or blob.w > 1.9 * pitch):
+            members += split_touching(blob, ink, pitch)
+        else:
+            members.append(blob)
+    members += _clipped_to_band(row, members, ink, pitch)
+    top, bottom = row.top - 0.2 * row.height, row.bottom + 0.2 * row.height
+    taken = [(b.x, b.right) for b in members]
+    loose = [b for b in blobs if b.y >= top and b.bottom <= bottom and b.h < 0.8 * row.height
+             and not _overlaps(b, taken)]
+    members += merge_pieces(loose, top, bottom, row.height)
+    members = [b for b in members if 0.7 * row.height <= b.h <= 1.3 * row.height
+               and b.aspect <= MAX_ASPECT * 1.15]
+    return measure_row(members) if members else Row((), 0.0, row.height, 0.0, 0.0)
+
+
+COLOUR_OUTLIER = 70.0  # BGR distance from the row's typical ink colour: an emblem
+
+
+def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
+    """A plate's characters share one ink colour; an emblem of their size between them
+    (an orange, a flag, a state seal) does not. Members whose ink colour is far from
+    the row's median are dropped (only in rows long enough for a median to mean much)."""
+    if row.count < 4 or colour.ndim != 3:
+        return row
+    means = []
+    for b in row.blobs:
+        mask = ink[b.y:b.bottom, b.x:b.right]
+        means.append(cv2.mean(colour[b.y:b.bottom, b.x:b.right, :3], mask=mask)[:3])
+    means = np.array(means)
+    distance = np.linalg.norm(means - np.median(means, axis=0), axis=1)
+    keep = distance <= COLOUR_OUTLIER
+    if keep.all() or keep.sum() < 3:
+        return row
+    return measure_row([b for b, k in zip(row.blobs, keep, strict=True) if k])
+
+
+def _overlaps(blob: Blob, taken: list[tuple[int, int]], share: float = 0.3) -> bool:
+    return any(min(right, blob.right) - max(left, blob.x) > share * blob.w
+               for left, right in taken)
+
+
+def _clipped_to_band(row: Row, members: list[Blob], ink: np.ndarray,
+                     pitch: float) -> list[Blob]:
+    """Characters that touch something taller (the frame, a sticker, the car around a
+    loose crop) are one blob with it. Cutting the ink to the row's band of rows frees
+    them: the blobs of the band that stand where no character was found yet."""
+    top = max(0, int(round(row.top - 0.08 * row.height)))
+    bottom = min(ink.shape[0], int(round(row.bottom + 0.08 * row.height)) + 1)
+    taken = [(b.x, b.right) for b in members]
+    found = []
+    for blob in blobs_of(ink[top:bottom]):
+        blob = Blob(blob.x, blob.y + top, blob.w, blob.h, blob.area)
+        if blob.h < 0.7 * row.height or _overlaps(blob, taken) \
+                or blob.right < row.left - 1.5 * pitch or blob.x > row.right + 1.5 * pitch:
+            continue
+        if blob.aspect > MAX_ASPECT or blob.w > 1.9 * pitch:
+            pieces = split_touching(blob, ink, pitch)
+        else:
+            pieces = [blob]
+        found += [p for p in pieces if judge(p, ink.shape) in ("", "large")
+                  and p.aspect >= 0.12 and 0.2 <= p.area / (p.w * p.h) <= 0.9]
+    return found
+
+
+def _cut_out(crop: np.ndarray, attempt: _Attempt | None, scale: float,
+             char_size: int) -> Segmentation:
+    if attempt is None or not attempt.rows:
+        return Segmentation(())
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop[..., :3], cv2.COLOR_BGR2GRAY)
+    crop_h, crop_w = gray.shape
+    dark = attempt.binarisation.polarity == "dark"
+    characters = []
+    for line, row in enumerate(attempt.rows):
+        for blob in row.blobs:
+            box = _to_crop(blob.box, scale, crop_w, crop_h)
+            x, y, w, h = box
+            m = CUT_MARGIN * h
+            x0, y0 = max(0, int(round(x - m))), max(0, int(round(y - m)))
+            x1 = min(crop_w, int(round(x + w + m)))
+            y1 = min(crop_h, int(round(y + h + m)))
+            image = normalize_character(gray[y0:y1, x0:x1], char_size, dark_on_light=dark)
+            characters.append(SegmentedCharacter(box, line, image))
+    rejected = tuple((_to_crop(blob.box, scale, crop_w, crop_h), why)
+                     for blob, why in attempt.rejected)
+    return Segmentation(tuple(characters), attempt.binarisation.name,
+                        attempt.binarisation.polarity, attempt.score, len(attempt.rows),
+                        rejected)
+
+
+def _to_crop(box, scale: float, crop_w: int, crop_h: int) -> tuple[int, int, int, int]:
+    """A working-size box in the crop's own pixels."""
+    x, y, w, h = (v / scale for v in box)
+    x0, y0 = max(0, int(np.floor(x))), max(0, int(np.floor(y)))
+    x1, y1 = min(crop_w, int(np.ceil(x + w))), min(crop_h, int(np.ceil(y + h)))
+    return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+
+KEPT, REJECTED = (0, 200, 0), (0, 0, 255)
+
+
+def _draw_stages(stages: dict, crop: np.ndarray, gray: np.ndarray, best: _Attempt | None,
+                 segmentation: Segmentation) -> None:
+    """The chosen threshold, its candidate blobs and the final boxes, as images."""
+    if best is None:
+        return
+    stages["threshold"] = best.ink
+    blobs = cv2.cvtColor(best.ink, cv2.COLOR_GRAY2BGR) // 3
+    for blob, _ in best.rejected:
+        cv2.rectangle(blobs, (blob.x, blob.y), (blob.right - 1, blob.bottom - 1), REJECTED, 1)
+    for row in best.rows:
+        for blob in row.blobs:
+            cv2.rectangle(blobs, (blob.x, blob.y), (blob.right - 1, blob.bottom - 1), KEPT, 1)
+    stages["blobs"] = blobs
+    shown = crop.copy() if crop.ndim == 3 else cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+    thickness = max(1, shown.shape[0] // 80)
+    for index, (x, y, w, h) in enumerate(segmentation.boxes.tolist()):
+        cv2.rectangle(shown, (x, y), (x + w - 1, y + h - 1), KEPT, thickness)
+        cv2.putText(shown, str(index + 1), (x, max(10, y - 3)), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.3 * thickness + 0.2, KEPT, thickness)
+    stages["characters"] = shown
