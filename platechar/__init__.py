@@ -4,6 +4,7 @@ The public surface is small::
 
     import platechar
     plates = platechar.detect("car.jpg")          # where are the plates?
+    chars = platechar.segment(plates[0].crop)     # where are a plate's characters?
     readings = platechar.read("car.jpg")          # what do they say?
 
 Importing platechar is cheap: OpenCV loads when an image is first handled and
@@ -23,12 +24,14 @@ _LAZY = {
     "load_image": "platechar.images",
     "MAX_IMAGE_PIXELS": "platechar.images",
     "detect": "platechar.reader",
+    "segment": "platechar.reader",
     "read": "platechar.reader",
     "recognize": "platechar.reader",
     "Reader": "platechar.reader",
     "PlateReading": "platechar.results",
     "CharReading": "platechar.results",
     "PlateCandidate": "detection.types",
+    "Segmentation": "segmentation.segmenter",
 }
 
 __all__ = [

@@ -19,6 +19,7 @@ from platechar.errors import PlatecharError
 # and sets ``func`` (called with the parsed args, returning an exit status).
 VERB_MODULES = [
     "platechar.commands.detect",
+    "platechar.commands.segment",
     "platechar.synth.cli",
     "platechar.commands.train",
 ]

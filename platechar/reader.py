@@ -57,6 +57,19 @@ def detect(image, *, max_candidates: int = 5, stages: dict | None = None
     return detect_plates(load_image(image), max_candidates=int(max_candidates), stages=stages)
 
 
+def segment(crop, *, stages: dict | None = None):
+    """Cut a plate crop into its characters (the segmented pipeline's second stage).
+
+    ``crop`` is anything :func:`platechar.load_image` accepts, e.g. a candidate's
+    ``crop`` from :func:`detect`. Returns a :class:`segmentation.Segmentation`: the
+    characters' boxes in reading order and each one normalised for the classifier.
+    Pass a dict as ``stages`` to receive the named intermediate images.
+    """
+    from segmentation import segment_characters
+
+    return segment_characters(load_image(crop), stages=stages)
+
+
 class Reader:
     """Detects and reads plates with one backend, loading its model once.
 

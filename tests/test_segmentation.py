@@ -1,0 +1,155 @@
+"""Segmentation: a plate crop cut into its characters, in reading order."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+import platechar
+from platechar.cli import main
+from segmentation import Segmentation, segment_characters
+from segmentation.characters import Blob, split_touching
+
+
+def box_iou(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = iw * ih
+    return inter / float(aw * ah + bw * bh - inter) if inter else 0.0
+
+
+def exact(found: np.ndarray, truth) -> bool:
+    truth = np.asarray(truth)
+    return len(found) == len(truth) and all(
+        box_iou(f, t) > 0.5 for f, t in zip(found.tolist(), truth.tolist(), strict=True))
+
+
+def drawn_plate(text: str, dark_on_light: bool = True, frame: bool = True) -> np.ndarray:
+    """A plain plate: Hershey characters on a flat background, with a frame."""
+    paper, ink = (235, 235, 235), (25, 25, 25)
+    if not dark_on_light:
+        paper, ink = ink, paper
+    plate = np.full((80, 240, 3), paper, np.uint8)
+    if frame:
+        cv2.rectangle(plate, (3, 3), (236, 76), ink, 2)
+    cv2.putText(plate, text, (18, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, ink, 4, cv2.LINE_AA)
+    return plate
+
+
+@pytest.mark.parametrize("dark_on_light", [True, False])
+def test_drawn_plate_both_polarities(dark_on_light):
+    result = segment_characters(drawn_plate("AB3729", dark_on_light))
+    assert len(result) == 6
+    assert result.polarity == ("dark" if dark_on_light else "light")
+    xs = result.boxes[:, 0]
+    assert np.all(np.diff(xs) > 0), "characters come left to right"
+    images = result.images
+    assert images.shape == (6, 32, 32) and images.dtype == np.uint8
+    # white character on black, whatever the plate's polarity
+    assert images[:, 0, :].mean() < 60 and images.max() == 255
+
+
+def test_synthetic_crops_with_known_boxes():
+    from platechar.synth import generate_plates
+
+    plates = generate_plates(40, seed=21, augment="none", fonts="bundled", workers=1)
+    hits = sum(exact(segment_characters(p.image).boxes, p.char_boxes) for p in plates)
+    assert hits >= 33, f"{hits}/40 synthetic crops segmented exactly (measured 37)"
+
+
+def test_two_line_plates_read_top_line_first():
+    from platechar.synth import generate_plates
+
+    plates = generate_plates(20, seed=21, augment="none", fonts="bundled", styles="two_line",
+                             workers=1)
+    two_lines = 0
+    for plate in plates:
+        result = segment_characters(plate.image)
+        if result.lines != 2:
+            continue
+        two_lines += 1
+        lines = [c.line for c in result.characters]
+        assert lines == sorted(lines), "the top line's characters come first"
+        tops = [c.box[1] for c in result.characters if c.line == 0]
+        bottoms = [c.box[1] for c in result.characters if c.line == 1]
+        assert max(tops) < min(bottoms)
+    assert two_lines >= 14, f"{two_lines}/20 two-line plates seen as two lines"
+
+
+def test_nothing_to_find_gives_empty_segmentation():
+    result = segment_characters(np.full((60, 150, 3), 128, np.uint8))
+    assert isinstance(result, Segmentation) and len(result) == 0
+    assert result.boxes.shape == (0, 4)
+
+
+def test_stages_for_teaching():
+    stages: dict = {}
+    result = segment_characters(drawn_plate("XY12"), stages=stages)
+    assert len(result) == 4
+    for name in ("gray", "threshold", "blobs", "characters"):
+        assert isinstance(stages[name], np.ndarray), name
+    tried = [name for name in stages if name.startswith("threshold_")]
+    assert len(tried) >= 4, "every binarisation tried is shown"
+    assert result.binarisation in {name.removeprefix("threshold_") for name in tried}
+
+
+def test_rejected_blobs_say_why():
+    plate = drawn_plate("KM45")
+    cv2.circle(plate, (200, 12), 4, (25, 25, 25), -1)  # a bolt: small
+    result = segment_characters(plate)
+    assert len(result) == 4
+    reasons = {why for _, why in result.rejected}
+    assert reasons and reasons <= {"small", "large", "thin", "wide", "fill", "edge",
+                                   "off the line"}
+
+
+def test_touching_characters_are_split_at_the_valley():
+    ink = np.zeros((40, 60), np.uint8)
+    ink[5:35, 5:25] = 255
+    ink[5:35, 30:50] = 255
+    ink[18:21, 25:30] = 255  # a thin bridge between two blocks
+    parts = split_touching(Blob(5, 5, 45, 30, int((ink > 0).sum())), ink, char_width=22)
+    assert len(parts) == 2
+    assert parts[0].right <= 30 and parts[1].x >= 25
+
+
+def test_band_without_valleys_is_not_split():
+    ink = np.zeros((40, 60), np.uint8)
+    ink[5:35, 5:50] = 255
+    blob = Blob(5, 5, 45, 30, 45 * 30)
+    assert split_touching(blob, ink, char_width=15) == [blob]
+
+
+def test_bad_crops_are_refused_clearly():
+    with pytest.raises(ValueError, match="8x8"):
+        segment_characters(np.zeros((4, 30), np.uint8))
+    with pytest.raises(ValueError, match="uint8"):
+        segment_characters(np.zeros((40, 80), np.float32))
+    with pytest.raises(platechar.ImageError):
+        platechar.segment(np.zeros((4, 30), np.uint8))
+
+
+def test_public_segment_accepts_files(tmp_path):
+    path = tmp_path / "plate.png"
+    cv2.imwrite(str(path), drawn_plate("QW98"))
+    assert len(platechar.segment(path)) == 4
+    assert len(platechar.segment(str(path))) == 4
+
+
+def test_cli_segment_json_and_annotate(tmp_path, capsys):
+    path = tmp_path / "plate.png"
+    cv2.imwrite(str(path), drawn_plate("RT5623"))
+    out = tmp_path / "out"
+    status = main(["segment", str(path), str(tmp_path / "missing.png"), "--json",
+                   "--annotate", str(out)])
+    assert status == 1  # the missing file is reported; the good one still ran
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[0]["count"] == 6 and len(lines[0]["boxes"]) == 6
+    assert "error" in lines[1]
+    for name in ("threshold", "blobs", "characters", "cutouts"):
+        assert (out / f"plate.{name}.png").is_file(), name
