@@ -20,6 +20,8 @@ from platechar.errors import PlatecharError
 VERB_MODULES = [
     "platechar.commands.detect",
     "platechar.commands.segment",
+    "platechar.commands.read",
+    "platechar.commands.harvest",
     "platechar.synth.cli",
     "platechar.commands.train",
 ]

@@ -9,6 +9,7 @@ position and timings on its reading, and keep going past bad items in a batch.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -34,9 +35,23 @@ class Recognizer(Protocol):
 KNOWN_BACKENDS = ("segmented", "holistic")
 """Every backend platechar defines, installed or not; the first is the default."""
 
-BACKENDS: dict[str, Callable[[], Recognizer]] = {}
-"""Backend name -> loader of its recognizer, for the backends whose models ship with this
-version. A backend in KNOWN_BACKENDS but not here has no model yet."""
+def _module_loader(module_name: str) -> Callable[[], Recognizer]:
+    """A loader that imports a backend module on first use and calls its ``load()``."""
+
+    def load() -> Recognizer:
+        return importlib.import_module(module_name).load()
+
+    load.__qualname__ = f"load[{module_name}]"
+    return load
+
+
+BACKENDS: dict[str, Callable[[], Recognizer]] = {
+    "segmented": _module_loader("platechar.backends.segmented"),
+    "holistic": _module_loader("platechar.backends.holistic"),
+}
+"""Backend name -> loader of its recognizer (the module is imported, and its model
+opened, only when a reader first needs it). A missing or damaged model file raises
+:class:`ModelError` from the loader."""
 
 _WHAT_SHIPS = {
     "segmented": "its 36-class character CNN",

@@ -1,0 +1,103 @@
+"""Harvest labelled characters from labelled plate crops, for training the character CNN.
+
+A plate label says *what* the characters are but not *where*. Segmenting the crop gives
+the where; when the number of characters found equals the label's length, the i-th
+cut-out is labelled with the label's i-th character (plates are read left to right, so
+order is the alignment). Plates where the counts differ are skipped: a guess there
+would teach the classifier wrong labels. The output is one folder per class, the layout
+``flow_from_directory`` reads, so ``platechar train chars`` can fine-tune on it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platechar.alphabet import ALPHABET
+from platechar.errors import DatasetError, PlatecharError
+
+
+@dataclass
+class HarvestReport:
+    """What a harvest did: plates used, skipped (and why), characters written per class."""
+
+    plates: int = 0
+    used: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+    per_class: Counter = field(default_factory=Counter)
+
+    @property
+    def characters(self) -> int:
+        return sum(self.per_class.values())
+
+
+def read_labels(path: str | Path) -> list[tuple[str, str]]:
+    """``(file name, text)`` pairs from a labels CSV: ``filename,text`` or OpenALPR's
+    ``filename,region,text`` (the text is the last column). A header row whose last
+    column is ``text`` is skipped; texts are upper-cased."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = [row for row in csv.reader(handle) if row and any(f.strip() for f in row)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DatasetError(f"cannot read the labels file '{path}': {exc}") from None
+    if rows and rows[0][-1].strip().lower() in ("text", "label", "plate"):
+        rows = rows[1:]
+    pairs = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) < 2:
+            raise DatasetError(f"{path}, row {number}: expected 'filename,text', got {row!r}")
+        pairs.append((row[0].strip(), row[-1].strip().upper()))
+    return pairs
+
+
+def harvest_characters(crops_dir: str | Path, labels: str | Path, out_dir: str | Path,
+                       *, char_size: int = 32, progress=None) -> HarvestReport:
+    """Segment each labelled crop and write its characters into ``out_dir/<class>/``.
+
+    Files are named ``<crop stem>_<position>.png``, so a harvest can be traced back to its
+    plate. Unreadable images and labels with characters outside A-Z0-9 are reported and
+    skipped; the rest go on. ``progress`` wraps the item iterator (e.g. ``tqdm``).
+    """
+    import cv2
+
+    from platechar.images import load_image
+    from segmentation import segment_characters
+
+    crops_dir, out_dir = Path(crops_dir), Path(out_dir)
+    if not crops_dir.is_dir():
+        raise DatasetError(f"'{crops_dir}' is not a folder of plate crops")
+    pairs = read_labels(labels)
+    report = HarvestReport(plates=len(pairs))
+    items = progress(pairs) if progress is not None else pairs
+    for name, text in items:
+        if not text or any(c not in ALPHABET for c in text):
+            report.skipped["label outside A-Z0-9"] += 1
+            continue
+        try:
+            image = load_image(crops_dir / name)
+        except PlatecharError as exc:
+            report.skipped["unreadable image"] += 1
+            report.problems.append(str(exc))
+            continue
+        result = segment_characters(image, char_size=char_size)
+        if len(result) != len(text):
+            report.skipped["character count differs from label"] += 1
+            continue
+        report.used += 1
+        for position, (char, found) in enumerate(zip(text, result.characters, strict=True)):
+            folder = out_dir / char
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{Path(name).stem}_{position}.png"
+            ok, encoded = cv2.imencode(".png", found.image)
+            if not ok:
+                raise DatasetError(f"cannot encode a character of '{name}'")
+            try:
+                target.write_bytes(encoded.tobytes())
+            except OSError as exc:
+                raise DatasetError(f"cannot write '{target}': {exc.strerror or exc}") from None
+            report.per_class[char] += 1
+    return report
