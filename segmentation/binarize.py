@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from skimage.filters import threshold_local, threshold_otsu
+from skimage.filters import threshold_otsu
 
 WORK_HEIGHT = 64
 """Crops are binarised resized to this height: characters (about half of a tight plate
@@ -106,30 +106,32 @@ def enhance_contrast(gray: np.ndarray) -> np.ndarray:
     return clahe.apply(gray)
 
 
-def binarisations(gray: np.ndarray) -> list[Binarisation]:
-    """Every binarisation the segmenter tries on a working-size gray crop.
+def binarisations(gray: np.ndarray):
+    """Every binarisation the segmenter tries on a working-size gray crop, likeliest first.
+
+    A generator, so that a search that is satisfied early skips the rest:
 
     * ``otsu``: one global level, from the central band;
-    * ``local``: scikit-image's ``threshold_local`` (a Gaussian-weighted neighbourhood
-      as tall as the crop), good under shadows and gradients;
+    * ``local``: each pixel against a Gaussian-weighted mean of a neighbourhood as tall
+      as the crop (what scikit-image's ``threshold_local(method="gaussian")`` computes,
+      done with OpenCV's ``GaussianBlur``, ~10x faster here), good under shadows;
     * ``adaptive``: OpenCV's mean adaptive threshold over a smaller block (3/4 of the
       crop's height, still wider than any stroke), which keeps blurred characters apart.
     """
     polarities, level = ink_polarities(gray)
     height = gray.shape[0]
-    # Neighbourhoods wider than a character's stroke, or thick strokes turn hollow.
-    local_level = threshold_local(gray, block_size=height | 1, method="gaussian", offset=0)
-    out = []
+    local_level = None
     for polarity in polarities:
         dark = polarity == "dark"
         otsu = (gray <= level) if dark else (gray > level)
+        yield Binarisation(f"otsu-{polarity}", polarity, otsu.astype(np.uint8) * 255)
+        if local_level is None:
+            block = height | 1  # wider than any stroke, or thick strokes turn hollow
+            local_level = cv2.GaussianBlur(gray.astype(np.float32), (0, 0),
+                                           sigmaX=(block - 1) / 6, borderType=cv2.BORDER_REFLECT)
         local = (gray < local_level - 4) if dark else (gray > local_level + 4)
+        yield Binarisation(f"local-{polarity}", polarity, local.astype(np.uint8) * 255)
         mode = cv2.THRESH_BINARY_INV if dark else cv2.THRESH_BINARY
         adaptive = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode,
                                          (3 * height // 4) | 1, 6 if dark else -6)
-        out += [
-            Binarisation(f"otsu-{polarity}", polarity, otsu.astype(np.uint8) * 255),
-            Binarisation(f"local-{polarity}", polarity, local.astype(np.uint8) * 255),
-            Binarisation(f"adaptive-{polarity}", polarity, adaptive),
-        ]
-    return out
+        yield Binarisation(f"adaptive-{polarity}", polarity, adaptive)

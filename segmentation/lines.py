@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -38,13 +39,13 @@ class Row:
     def count(self) -> int:
         return len(self.blobs)
 
-    @property
+    @cached_property
     def top(self) -> float:
-        return float(np.median([b.y for b in self.blobs]))
+        return float(statistics.median([b.y for b in self.blobs]))
 
-    @property
+    @cached_property
     def bottom(self) -> float:
-        return float(np.median([b.bottom for b in self.blobs]))
+        return float(statistics.median([b.bottom for b in self.blobs]))
 
     @property
     def left(self) -> int:
@@ -60,7 +61,7 @@ class Row:
 
     def expected_top_bottom(self, x: float) -> tuple[float, float]:
         """Where a character centred at column ``x`` should start and end vertically."""
-        cx = np.mean([b.cx for b in self.blobs])
+        cx = statistics.fmean([b.cx for b in self.blobs])
         shift = self.slope * (x - cx)
         return self.top + shift, self.bottom + shift
 

@@ -16,6 +16,7 @@ The classical recipe, step by step:
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 import cv2
@@ -170,7 +171,7 @@ def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
     """Split touching characters, free characters joined to something taller, merge
     broken ones, then keep what fits the line."""
     narrow = [b for b in row.blobs if b.aspect <= MAX_ASPECT]
-    pitch = float(np.median([b.w for b in narrow])) if len(narrow) >= 2 else 0.6 * row.height
+    pitch = statistics.median([b.w for b in narrow]) if len(narrow) >= 2 else 0.6 * row.height
     pitch = max(pitch, 0.45 * row.height)
     # Split wide blobs only beside real characters (or when the row is one blob): a
     # wide blob alone among others of its height is more likely a band or a frame.
