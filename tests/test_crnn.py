@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
@@ -78,49 +79,59 @@ def test_greedy_decode_merges_repeats_and_keeps_columns():
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    from classifier.train_crnn import TrainConfig, train
-    from platechar.training.crnn import synth_pool
+    """One tiny training through the ``train crnn`` sub-command (tracing the training step
+    is the slow part, so every training test shares this run)."""
+    from platechar.commands.train_crnn import register
 
-    images, texts, _ = synth_pool(96, seed=3, workers=1)
-    run = tmp_path_factory.mktemp("crnn") / "run"
-    config = TrainConfig(run_dir=str(run), epochs=2, steps_per_epoch=4, batch_size=16,
-                         learning_rate=3e-3, samples=2)
-    result = train(config, pool=(images[:80], texts[:80]),
-                   validation=(list(images[80:]), texts[80:]), verbose=0, log=lambda _: None)
-    return result
+    root = tmp_path_factory.mktemp("crnn")
+    texts = _write_crops(root / "crops", 6, seed=9)
+    parser = argparse.ArgumentParser(prog="platechar train")
+    register(parser.add_subparsers(dest="model"))
+    run = root / "run"
+    args = parser.parse_args(["crnn", "--out", str(run), "--crops", str(root / "crops"),
+                              "--synth", "64", "--epochs", "2", "--steps", "3",
+                              "--batch-size", "16", "--learning-rate", "3e-3",
+                              "--val-synth", "8", "--val-crops", "0.2", "--workers", "1"])
+    assert args.model == "crnn" and args.synth == 64
+    assert args.func(args) == 0
+    return parser, run, texts
 
 
 def test_tiny_training_writes_a_run_folder_and_loss_falls(tiny_run):
-    run = tiny_run.run_dir
+    _, run, _ = tiny_run
     for name in ("config.json", "log.csv", "checkpoints/best.keras", "checkpoints/last.keras",
                  "crnn.keras", "crnn.onnx", "crnn.json"):
         assert (run / name).is_file(), name
     assert any((run / "tensorboard").rglob("events.out.tfevents*"))
-    loss = tiny_run.history["loss"]
-    assert loss[-1] < loss[0]
-    header = (run / "log.csv").read_text().splitlines()[0]
-    assert "val_seq_acc" in header and "val_char_acc" in header
+    rows = list(csv.DictReader((run / "log.csv").open()))
+    assert len(rows) == 2 and "val_seq_acc" in rows[0] and "val_char_acc" in rows[0]
+    assert float(rows[1]["loss"]) < float(rows[0]["loss"])
     sidecar = json.loads((run / "crnn.json").read_text())
     assert sidecar["kind"] == "crnn" and sidecar["input_shape"] == [32, 128, 1]
+    assert sidecar["trained_on"]["labelled_crops"] == 5
+    assert set(sidecar["files"]) == {"crnn.keras", "crnn.onnx"}
 
 
 def test_reloaded_with_safe_mode_predicts_the_same(tiny_run):
     from classifier.train_crnn import load_crnn
 
+    _, run, _ = tiny_run
     x = np.random.default_rng(0).normal(0, 1, (3, 32, 128, 1)).astype(np.float32)
-    before = tiny_run.crnn.prediction.predict(x, verbose=0)
-    again = load_crnn(tiny_run.run_dir / "crnn.keras")  # load_keras_model: safe_mode=True
-    np.testing.assert_allclose(again.prediction.predict(x, verbose=0), before, atol=1e-6)
-    checkpoint = load_crnn(tiny_run.run_dir / "checkpoints" / "best.keras")
-    np.testing.assert_allclose(checkpoint.prediction.predict(x, verbose=0), before, atol=1e-6)
+    shipped = load_crnn(run / "crnn.keras")  # load_keras_model: safe_mode=True
+    best = load_crnn(run / "checkpoints" / "best.keras")  # the training view, softmax added
+    np.testing.assert_allclose(shipped.prediction.predict(x, verbose=0),
+                               best.prediction.predict(x, verbose=0), atol=1e-6)
+    assert shipped.config == crnn.CRNNConfig()
 
 
 def test_onnx_equals_keras(tiny_run):
     from classifier.model_io import OnnxModel
+    from classifier.train_crnn import load_crnn
 
+    _, run, _ = tiny_run
     x = np.random.default_rng(1).normal(0, 1, (5, 32, 128, 1)).astype(np.float32)
-    keras_out = tiny_run.crnn.prediction.predict(x, verbose=0)
-    onnx_out = OnnxModel(tiny_run.run_dir / "crnn.onnx", kind="crnn")(x)
+    keras_out = load_crnn(run / "crnn.keras").prediction.predict(x, verbose=0)
+    onnx_out = OnnxModel(run / "crnn.onnx", kind="crnn")(x)
     np.testing.assert_allclose(onnx_out, keras_out, atol=1e-5)
 
 
@@ -264,23 +275,15 @@ def test_augment_crop_keeps_size_and_varies():
     assert not np.array_equal(outs[0], outs[1])
 
 
-def test_train_crnn_subcommand_parses_and_runs(tmp_path):
-    from platechar.commands.train_crnn import register
-
-    _write_crops(tmp_path / "crops", 6, seed=9)
-    parser = argparse.ArgumentParser(prog="platechar train")
-    register(parser.add_subparsers(dest="model"))
+def test_train_crnn_subcommand_refuses_bad_arguments(tiny_run, tmp_path):
+    parser, _, _ = tiny_run
     out = tmp_path / "run"
-    args = parser.parse_args(["crnn", "--out", str(out), "--crops", str(tmp_path / "crops"),
-                              "--synth", "32", "--epochs", "1", "--steps", "2",
-                              "--batch-size", "8", "--val-synth", "8", "--val-crops", "0.2",
-                              "--workers", "1", "--no-onnx"])
-    assert args.model == "crnn" and args.synth == 32
-    assert args.func(args) == 0
-    assert (out / "crnn.keras").is_file() and (out / "log.csv").is_file()
-    info = json.loads((out / "crnn.json").read_text())
-    assert info["trained_on"]["labelled_crops"] == 5
     with pytest.raises(SystemExit):
         parser.parse_args(["crnn", "--out", str(out), "--epochs", "0"])
-    bad = parser.parse_args(["crnn", "--out", str(out), "--crops", str(tmp_path / "nope")])
+    with pytest.raises(SystemExit):
+        parser.parse_args(["crnn"])  # --out is required
+    bad = parser.parse_args(["crnn", "--out", str(out), "--crops", str(tmp_path / "nope"),
+                             "--synth", "0"])
     assert bad.func(bad) == 1
+    fraction = parser.parse_args(["crnn", "--out", str(out), "--crop-fraction", "2"])
+    assert fraction.func(fraction) == 2

@@ -92,13 +92,6 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
 
         model_cfg = load_crnn(init_from).config
     h, w = model_cfg.height, model_cfg.width
-    started = time.perf_counter()
-    pool = None
-    if synth > 0:
-        images, texts, _ = synth_pool(synth, seed=seed, height=h, width=w, styles=styles,
-                                      workers=workers)
-        pool = (images, texts)
-        log(f"made {synth} synthetic plates in {time.perf_counter() - started:.0f} s")
     labelled = held = None
     if crops:
         labelled = read_crops(crops, height=h, width=w, max_len=model_cfg.max_len)
@@ -106,6 +99,13 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
             labelled, None)
         log(f"{len(labelled)} labelled crops to train on, "
             f"{0 if held is None else len(held)} held out")
+    started = time.perf_counter()
+    pool = None
+    if synth > 0:
+        images, texts, _ = synth_pool(synth, seed=seed, height=h, width=w, styles=styles,
+                                      workers=workers)
+        pool = (images, texts)
+        log(f"made {synth} synthetic plates in {time.perf_counter() - started:.0f} s")
     if pool is None and labelled is None:
         raise DatasetError("nothing to train on: give --synth N > 0 and/or --crops")
     val_images: list[np.ndarray] = []
