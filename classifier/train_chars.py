@@ -483,13 +483,23 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
         **dict(extra_info or {}),
     }
     stem = Path(export) if export is not None else run / "charnet"
-    exported = save_model(model, stem, info)
+    exported = save_model(_without_optimizer(model), stem, info)
     result = TrainResult(run_dir=run, exported=exported, epochs_run=len(val_acc),
                          best_epoch=best_epoch + 1, val_accuracy=val_accuracy,
                          test_accuracy=test_accuracy, train_images=train_flow.samples,
                          val_images=val_flow.samples, seconds=seconds, history=history)
     _write_json(run / "result.json", result.to_dict())
     return result
+
+
+def _without_optimizer(model):
+    """The same network, uncompiled: the exported .keras then holds no Adam state (a
+    third of the size); fine-tuning compiles it afresh anyway."""
+    import keras
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return clone
 
 
 def top_confusions(confusion: np.ndarray, alphabet: str = ALPHABET, n: int = 10

@@ -1,0 +1,265 @@
+"""The character CNN: training on a tiny generated set, export, the ONNX reader, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifier.charnet import ALPHABET, SHIPPED_WEIGHTS, CharClassifier, to_input
+from classifier.model_io import ModelFileError, load_keras_model
+from platechar.alphabet import ALPHABET as PLATECHAR_ALPHABET
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _write_chars(out: Path, count: int, seed: int) -> Path:
+    from platechar.synth.dataset import make_spec
+    from platechar.synth.writers import write_chars
+
+    return write_chars(make_spec("chars", seed, fonts="bundled"), out, count)
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory) -> Path:
+    return _write_chars(tmp_path_factory.mktemp("chars") / "train", 360, seed=5)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_dir, tmp_path_factory):
+    from classifier.train_chars import train_char_classifier
+
+    runs = tmp_path_factory.mktemp("runs")
+    return train_char_classifier([tiny_dir], runs, epochs=3, batch_size=32,
+                                 learning_rate=2e-3, filters=(8, 16, 16), dense=32,
+                                 test_dirs=[tiny_dir], version="test", verbose=0,
+                                 description="360 synthetic characters", workers=1)
+
+
+@pytest.fixture(scope="module")
+def fresh_chars():
+    from platechar.synth.dataset import generate_chars
+
+    chars = generate_chars(300, seed=424242, fonts="bundled")
+    return (np.stack([c.image for c in chars]),
+            np.array([ALPHABET.index(c.label) for c in chars]))
+
+
+def test_alphabet_mirrors_platechar():
+    assert ALPHABET == PLATECHAR_ALPHABET
+
+
+def test_tiny_training_writes_a_run_folder_and_learns(tiny_run):
+    run = tiny_run.run_dir
+    for name in ("config.json", "log.csv", "result.json", "checkpoints/best.keras",
+                 "checkpoints/last.keras", "charnet.keras", "charnet.onnx", "charnet.json"):
+        assert (run / name).is_file(), name
+    assert any((run / "tensorboard").rglob("events.out.tfevents.*"))
+    loss = tiny_run.history["loss"]
+    assert tiny_run.epochs_run == 3 and loss[-1] < loss[0]
+    config = json.loads((run / "config.json").read_text())
+    assert config["config"]["epochs"] == 3 and config["data"]["images"] == 360
+    assert config["train_images"] + config["val_images"] == 360
+    assert len((run / "log.csv").read_text().strip().splitlines()) == 1 + 3
+    sidecar = json.loads((run / "charnet.json").read_text())
+    assert sidecar["kind"] == "charnet" and sidecar["alphabet"] == ALPHABET
+    assert sidecar["input_shape"] == [32, 32, 1] and sidecar["platechar_version"] == "test"
+    assert sidecar["validation"]["accuracy"] == pytest.approx(tiny_run.val_accuracy, abs=1e-5)
+    assert sidecar["test"]["images"] == 360
+    assert sidecar["training_data"]["description"] == "360 synthetic characters"
+
+
+def test_reloaded_keras_and_onnx_agree(tiny_run, fresh_chars):
+    images, _ = fresh_chars
+    keras_model = load_keras_model(tiny_run.exported["keras"])
+    best = load_keras_model(tiny_run.run_dir / "checkpoints" / "best.keras")
+    onnx_probs = CharClassifier(tiny_run.exported["onnx"]).predict(images[:64])
+    keras_probs = keras_model.predict(to_input(images[:64]), verbose=0)
+    np.testing.assert_allclose(onnx_probs, keras_probs, atol=1e-5)
+    # The exported network is the restored best epoch.
+    np.testing.assert_allclose(best.predict(to_input(images[:64]), verbose=0), keras_probs,
+                               atol=1e-5)
+
+
+def test_shipped_onnx_equals_shipped_keras(fresh_chars):
+    images, _ = fresh_chars
+    keras_model = load_keras_model(SHIPPED_WEIGHTS.with_suffix(".keras"))
+    clf = CharClassifier()
+    for batch in (images[:1], images[:8], images):
+        np.testing.assert_allclose(clf.predict(batch),
+                                   keras_model.predict(to_input(batch), verbose=0), atol=1e-5)
+
+
+def test_shipped_weights_read_fresh_synthetic_characters(fresh_chars):
+    images, labels = fresh_chars
+    clf = CharClassifier()
+    probs = clf.predict(images)
+    assert probs.shape == (300, 36)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    accuracy = np.mean(probs.argmax(axis=1) == labels)
+    assert accuracy >= 0.98, accuracy
+    info = json.loads(SHIPPED_WEIGHTS.with_suffix(".json").read_text())
+    assert info["test"]["accuracy"] >= 0.99
+
+
+def test_top_k_and_classify():
+    clf = CharClassifier()
+    probs = np.zeros((2, 36), np.float32)
+    probs[0, ALPHABET.index("8")], probs[0, ALPHABET.index("B")] = 0.7, 0.3
+    probs[1, 0] = 1.0
+    top = clf.top_k(probs, k=2)
+    assert top[0] == [("8", pytest.approx(0.7)), ("B", pytest.approx(0.3))]
+    assert top[1][0] == ("0", 1.0)
+    blank = np.zeros((32, 32), np.uint8)
+    assert len(clf.classify(blank, k=3)) == 1 and len(clf.classify(blank, k=3)[0]) == 3
+    assert clf.predict(np.zeros((0, 32, 32), np.uint8)).shape == (0, 36)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((2, 28, 28), np.uint8), np.zeros((2, 32, 32, 3)),
+                                 np.full((1, 32, 32), 2.0), np.zeros((1, 32, 32), np.int64),
+                                 np.full((1, 32, 32), np.nan)])
+def test_bad_character_arrays_are_refused(bad):
+    with pytest.raises(ValueError):
+        to_input(bad)
+
+
+def test_inference_does_not_import_tensorflow():
+    code = ("import sys, numpy as np\n"
+            "from classifier.charnet import CharClassifier\n"
+            "p = CharClassifier().predict(np.zeros((8, 32, 32), np.uint8))\n"
+            "assert p.shape == (8, 36)\n"
+            "bad = [m for m in ('tensorflow', 'keras', 'tf2onnx') if m in sys.modules]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
+
+
+# --- bad model files -------------------------------------------------------------------
+
+
+@pytest.fixture()
+def model_copy(tmp_path) -> Path:
+    for suffix in (".keras", ".onnx", ".json"):
+        shutil.copy(SHIPPED_WEIGHTS.with_suffix(suffix), tmp_path / f"charnet{suffix}")
+    return tmp_path / "charnet.onnx"
+
+
+def _edit_sidecar(onnx_path: Path, **changes) -> None:
+    json_path = onnx_path.with_suffix(".json")
+    info = json.loads(json_path.read_text())
+    info.update(changes)
+    json_path.write_text(json.dumps(info))
+
+
+def test_missing_model_file(tmp_path):
+    with pytest.raises(ModelFileError, match="no such model file"):
+        CharClassifier(tmp_path / "nothing.onnx")
+
+
+def test_missing_sidecar(model_copy):
+    model_copy.with_suffix(".json").unlink()
+    with pytest.raises(ModelFileError, match="sidecar is missing"):
+        CharClassifier(model_copy)
+
+
+def test_damaged_onnx_fails_its_checksum(model_copy):
+    data = model_copy.read_bytes()
+    model_copy.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="SHA-256"):
+        CharClassifier(model_copy)
+
+
+def test_unloadable_onnx(model_copy):
+    model_copy.write_bytes(b"not an onnx file")
+    _edit_sidecar(model_copy, files={})
+    with pytest.raises(ModelFileError, match="not a loadable ONNX model"):
+        CharClassifier(model_copy)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"kind": "crnn"}, "expected 'charnet'"),
+    ({"alphabet": "0123456789"}, "alphabet"),
+    ({"input_shape": [28, 28, 1]}, "expects inputs of shape"),
+])
+def test_mismatched_sidecar(model_copy, changes, message):
+    _edit_sidecar(model_copy, **changes)
+    with pytest.raises(ModelFileError, match=message):
+        CharClassifier(model_copy)
+
+
+def test_corrupt_keras_file(model_copy):
+    keras_path = model_copy.with_suffix(".keras")
+    keras_path.write_bytes(b"PK\x03\x04 truncated zip")
+    with pytest.raises(ModelFileError, match="not a loadable Keras model"):
+        load_keras_model(keras_path)
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def _cli(args, capsys):
+    from platechar.cli import main
+
+    status = main(args)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_train_chars_stops_at_target(tiny_dir, tmp_path, capsys):
+    status, out, err = _cli(["train", "chars", str(tiny_dir), "--epochs", "3",
+                             "--batch-size", "64", "--runs", str(tmp_path / "runs"),
+                             "--target-accuracy", "0.001", "--export",
+                             str(tmp_path / "model" / "chars"), "--quiet"], capsys)
+    assert status == 0, err
+    assert "trained 1 epochs" in out  # the target was passed after the first epoch
+    for suffix in (".keras", ".onnx", ".json"):
+        assert (tmp_path / "model" / f"chars{suffix}").is_file()
+    assert len(list((tmp_path / "runs").glob("chars-*/config.json"))) == 1
+
+
+def test_cli_fine_tunes_from_a_model(tiny_run, tiny_dir, tmp_path, capsys):
+    status, out, err = _cli(["train", "chars", str(tiny_dir), "--epochs", "1",
+                             "--init-from", str(tiny_run.exported["keras"]),
+                             "--runs", str(tmp_path), "--quiet"], capsys)
+    assert status == 0, err
+    config = json.loads(next(tmp_path.glob("chars-*/config.json")).read_text())
+    assert config["config"]["init_from"] == str(tiny_run.exported["keras"])
+    assert config["config"]["learning_rate"] == pytest.approx(3e-4)
+
+
+def test_cli_bad_data_dir(tmp_path, capsys):
+    status, _, err = _cli(["train", "chars", str(tmp_path / "missing")], capsys)
+    assert status == 1 and "no such folder" in err and "Traceback" not in err
+    (tmp_path / "empty" / "A").mkdir(parents=True)
+    status, _, err = _cli(["train", "chars", str(tmp_path / "empty")], capsys)
+    assert status == 1 and "no character images" in err
+    (tmp_path / "odd" / "a").mkdir(parents=True)
+    status, _, err = _cli(["train", "chars", str(tmp_path / "odd")], capsys)
+    assert status == 1 and "not classes" in err
+
+
+def test_cli_bad_init_model(tiny_dir, tmp_path, capsys):
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a keras file")
+    status, _, err = _cli(["train", "chars", str(tiny_dir), "--init-from", str(broken),
+                           "--runs", str(tmp_path / "runs")], capsys)
+    assert status == 1 and "not a loadable Keras model" in err
+    status, _, err = _cli(["train", "chars", str(tiny_dir), "--init-from",
+                           str(tmp_path / "absent.keras")], capsys)
+    assert status == 1 and "no such model file" in err
+
+
+def test_init_from_a_model_of_the_wrong_shape(tmp_path):
+    import keras
+
+    from classifier.train_chars import load_init_model
+
+    inputs = keras.Input((32, 32, 1))
+    model = keras.Model(inputs, keras.layers.Dense(10)(keras.layers.Flatten()(inputs)))
+    model.save(tmp_path / "ten.keras")
+    with pytest.raises(ModelFileError, match="character model takes"):
+        load_init_model(tmp_path / "ten.keras")
