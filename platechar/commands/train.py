@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from platechar.commands import train_crnn
 from platechar.errors import DatasetError, ModelError, PlatecharError
 
 
@@ -89,7 +90,7 @@ def register_chars(train_subparsers) -> None:
     p.set_defaults(func=run_chars)
 
 
-SUBCOMMANDS = [register_chars]
+SUBCOMMANDS = [register_chars, train_crnn.register]
 """Functions that add a ``platechar train`` subcommand, each ``f(train_subparsers)``."""
 
 
@@ -97,7 +98,7 @@ def register(subparsers) -> None:
     """Add the ``train`` verb, with every subcommand of :data:`SUBCOMMANDS`."""
     p = subparsers.add_parser(
         "train",
-        help="train a network (chars: the character CNN)",
+        help="train a network (chars: the character CNN; crnn: the holistic CRNN)",
         description="Train one of platechar's networks. Each run gets its own folder with "
         "its configuration, checkpoints, TensorBoard logs and a CSV log.",
     )
