@@ -172,7 +172,7 @@ def test_holistic_reads_fresh_synthetic_plates(recognizer):
         h, w = plate.image.shape[:2]
         for char in reading.chars:
             x, y, bw, bh = char.box
-            assert 0 <= x < w and 0 < bw and x + bw <= w and (y, bh) == (0, h)
+            assert 0 <= x < w and 0 < bw and x + bw <= w and 0 <= y < y + bh <= h
         assert set(reading.timings) == {"preprocess", "network", "decode"}
 
 

@@ -13,6 +13,14 @@ run of columns that produced it, its box the stripe of the crop those columns co
 (approximate: the height is the crop's), its alternatives the next classes in its best
 column. The plate's confidence is the product of its characters'. ``candidates(crop)``
 gives the few most likely whole texts by beam search, when a caller wants them.
+
+Two-line plates: a 32-pixel-high CRNN cannot read two stacked lines as one sequence
+(trained on them whole, it read 0% of fresh ones). So it is trained on single lines, two-
+line plates cut into their lines, and a crop read with confidence below
+:data:`SPLIT_BELOW` is read again as two halves (rows ``[0, 0.58 h)`` and
+``[0.42 h, h)``, the cut used in training); when both halves read something and the
+product of their confidences beats the whole reading's, the plate is the top line then
+the bottom line. Plates read confidently whole cost nothing extra.
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ from platechar.errors import ImageError, ModelError
 from platechar.results import CharReading, PlateReading
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "crnn.onnx"
+SPLIT_BELOW = 0.5
+"""Whole readings less sure than this are tried as two lines as well."""
+LINE_CUT = (0.58, 0.42)
+"""Top line: rows up to 0.58 of the height; bottom line: from 0.42 (as in training)."""
 
 
 class HolisticRecognizer:
@@ -60,8 +72,11 @@ class HolisticRecognizer:
         """Read one rectified plate crop (BGR or gray ``uint8``)."""
         return self.recognize_batch([crop_bgr])[0]
 
-    def recognize_batch(self, crops) -> list[PlateReading]:
-        """Read many crops in one network call (faster per crop than one at a time)."""
+    def recognize_batch(self, crops, *, two_line: bool = True) -> list[PlateReading]:
+        """Read many crops in one network call (faster per crop than one at a time).
+
+        ``two_line=False`` never tries a crop as two lines (see the module docstring).
+        """
         crops = [_check(c) for c in crops]
         if not crops:
             return []
@@ -71,18 +86,41 @@ class HolisticRecognizer:
         probs = self.model(batch)
         ran = time.perf_counter()
         readings = [self._reading(p, c) for p, c in zip(probs, crops, strict=True)]
+        unsure = [i for i, r in enumerate(readings) if r.confidence < SPLIT_BELOW] \
+            if two_line else []
+        if unsure:
+            readings = self._try_lines(crops, readings, unsure)
         decoded = time.perf_counter()
         share = 1.0 / len(crops)
         timings = {"preprocess": (prepared - started) * share,
                    "network": (ran - prepared) * share, "decode": (decoded - ran) * share}
         return [_with_timings(r, timings) for r in readings]
 
+    def _try_lines(self, crops, readings, unsure):
+        halves = []
+        for i in unsure:
+            h = crops[i].shape[0]
+            top_end, bottom_start = int(round(LINE_CUT[0] * h)), int(round(LINE_CUT[1] * h))
+            halves += [(crops[i][:top_end], 0), (crops[i][bottom_start:], bottom_start)]
+        probs = self.model(np.stack([preprocess(c, self.height, self.width)
+                                     for c, _ in halves]))
+        readings = list(readings)
+        for k, i in enumerate(unsure):
+            (top, _), (bottom, y0) = halves[2 * k], halves[2 * k + 1]
+            a = self._reading(probs[2 * k], top)
+            b = self._reading(probs[2 * k + 1], bottom, y_offset=y0)
+            if a.text and b.text and a.confidence * b.confidence > readings[i].confidence:
+                readings[i] = PlateReading(text=a.text + b.text,
+                                           confidence=_unit(a.confidence * b.confidence),
+                                           backend="holistic", chars=a.chars + b.chars)
+        return readings
+
     def candidates(self, crop_bgr: np.ndarray, top: int = 3) -> list[tuple[str, float]]:
         """The ``top`` most likely texts with their probabilities (CTC beam search)."""
         probs = self.probabilities([crop_bgr])[0]
         return beam_decode(probs, beam_width=max(8, top), top_paths=top)
 
-    def _reading(self, probs: np.ndarray, crop: np.ndarray) -> PlateReading:
+    def _reading(self, probs: np.ndarray, crop: np.ndarray, y_offset: int = 0) -> PlateReading:
         chars = greedy_decode(probs)
         steps = probs.shape[0]
         crop_h, crop_w = crop.shape[:2]
@@ -90,7 +128,7 @@ class HolisticRecognizer:
             CharReading(
                 text=c.char,
                 confidence=_unit(c.confidence),
-                box=column_box(c, steps, crop_w, crop_h),
+                box=_shift(column_box(c, steps, crop_w, crop_h), y_offset),
                 alternatives=tuple((ALPHABET[i], _unit(p)) for i, p in c.alternatives),
             )
             for c in chars
@@ -104,6 +142,11 @@ def load(path: str | Path | None = None, *, threads: int = 1) -> HolisticRecogni
     """The holistic recognizer with the shipped CRNN (or the ``.onnx`` at ``path``, e.g. a
     fine-tuned one from ``platechar train crnn``; its ``.json`` sidecar must be beside it)."""
     return HolisticRecognizer(WEIGHTS if path is None else path, threads=threads)
+
+
+def _shift(box, dy: int):
+    x, y, w, h = box
+    return (x, y + dy, w, h)
 
 
 def _unit(value: float) -> float:

@@ -49,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="synthetic plates in the training pool (default 40000; 0: none)")
     parser.add_argument("--styles", default=None,
                         help="synthetic plate styles, e.g. 'us,eu' (default: the synth mix)")
+    parser.add_argument("--two-line", choices=("split", "whole", "skip"), default="split",
+                        help="synthetic two-line plates: cut into their two lines, as the "
+                        "holistic backend reads them (default), kept whole, or left out")
     parser.add_argument("--epochs", type=_positive, default=25,
                         help="at most this many epochs (default 25)")
     parser.add_argument("--steps", type=_positive, default=200,
@@ -86,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
                    learning_rate=args.learning_rate, patience=args.patience,
                    crop_fraction=args.crop_fraction, val_synth=args.val_synth,
                    val_crops=args.val_crops, seed=args.seed, styles=args.styles,
+                   two_line=args.two_line,
                    workers=args.workers, export_onnx=not args.no_onnx)
     except PlatecharError as exc:
         print(f"platechar train crnn: {exc}", file=sys.stderr)

@@ -28,28 +28,69 @@ POOL_AUGMENT = (("default", 0.6), ("heavy", 0.25), ("light", 0.15))
 SHIPPED = Path(__file__).resolve().parents[1] / "weights" / "crnn.keras"
 
 
+TWO_LINE = ("split", "whole", "skip")
+LINE_CUT = (0.58, 0.42)
+"""Two-line plates are read as two single-line halves: rows ``[0, 0.58 h)`` for the top
+line and ``[0.42 h, h)`` for the bottom one (the overlap keeps characters whole when the
+gap between the lines is off centre). The backend cuts crops the same way."""
+
+
 def synth_pool(n: int, *, seed: int = 0, height: int = 32, width: int = 128, styles=None,
                augment: Sequence[tuple[str, float]] = POOL_AUGMENT, workers: int = 0,
-               start: int = 0) -> tuple[np.ndarray, list[str], list[str]]:
-    """``n`` synthetic crops stretched to ``width x height``, gray ``uint8``, with their
-    texts and style names. Items ``start .. start+n-1`` of each augmentation's run, so
-    the same arguments give the same pool; different seeds give disjoint plates."""
+               start: int = 0, two_line: str = "split"
+               ) -> tuple[np.ndarray, list[str], list[str]]:
+    """About ``n`` synthetic crops stretched to ``width x height``, gray ``uint8``, with
+    their texts and style names. Items ``start .. start+n-1`` of each augmentation's run,
+    so the same arguments give the same pool; different seeds give disjoint plates.
+
+    ``two_line``: ``"split"`` (default) turns each two-line plate into its two line crops
+    (cut as :data:`LINE_CUT` says, labelled by line; a plate whose characters would be cut
+    is dropped), ``"whole"`` keeps it whole (labelled top line then bottom; a 32-pixel
+    CRNN does not learn to read these: 0% on fresh ones), ``"skip"`` leaves it out.
+    """
     import cv2
 
     from platechar.synth import generate_plates
 
+    if two_line not in TWO_LINE:
+        raise DatasetError(f"two_line must be one of {', '.join(TWO_LINE)}, got {two_line!r}")
     images, texts, kinds = [], [], []
     counts = [int(round(n * share)) for _, share in augment]
     counts[0] += n - sum(counts)
+    tall = height * 2 if two_line == "split" else height
     for k, ((preset, _), count) in enumerate(zip(augment, counts, strict=True)):
         if count <= 0:
             continue
         for item in generate_plates(count, seed=seed * 16 + k, styles=styles, augment=preset,
-                                    size=(width, height), workers=workers, start=start):
-            images.append(cv2.cvtColor(item.image, cv2.COLOR_BGR2GRAY))
-            texts.append(item.text)
-            kinds.append(item.style)
+                                    size=(width, tall), workers=workers, start=start):
+            gray = cv2.cvtColor(item.image, cv2.COLOR_BGR2GRAY)
+            if "|" not in item.layout or two_line == "whole":
+                images.append(cv2.resize(gray, (width, height), interpolation=cv2.INTER_AREA)
+                              if tall != height else gray)
+                texts.append(item.text)
+                kinds.append(item.style)
+            elif two_line == "split":
+                for image, text in split_lines(gray, item):
+                    images.append(cv2.resize(image, (width, height),
+                                             interpolation=cv2.INTER_AREA))
+                    texts.append(text)
+                    kinds.append(item.style + ":line")
     return np.stack(images), texts, kinds
+
+
+def split_lines(gray: np.ndarray, item) -> list[tuple[np.ndarray, str]]:
+    """The two line crops of a two-line synthetic plate with their labels, or ``[]`` when
+    the fixed cut (:data:`LINE_CUT`) would slice a character."""
+    h = gray.shape[0]
+    n_top = sum(c.isalnum() for c in item.layout.split("|")[0])
+    top_end, bottom_start = int(round(LINE_CUT[0] * h)), int(round(LINE_CUT[1] * h))
+    boxes = np.asarray(item.char_boxes)
+    top, bottom = boxes[:n_top], boxes[n_top:]
+    if not len(top) or not len(bottom):
+        return []
+    if (top[:, 1] + top[:, 3]).max() > top_end + 1 or bottom[:, 1].min() < bottom_start - 1:
+        return []
+    return [(gray[:top_end], item.text[:n_top]), (gray[bottom_start:], item.text[n_top:])]
 
 
 def read_crops(sources: Sequence[str | Path], *, height: int = 32, width: int = 128,
@@ -68,7 +109,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
                init_from: str | Path | None = None, epochs: int = 30, steps: int = 200,
                batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 6,
                crop_fraction: float = 0.25, val_synth: int = 1000, val_crops: float = 0.15,
-               seed: int = 0, styles=None, workers: int = 0, export_onnx: bool = True,
+               seed: int = 0, styles=None, two_line: str = "split", workers: int = 0,
+               export_onnx: bool = True,
                verbose: int = 2, log: Callable[[str], None] = print):
     """Train (or fine-tune, with ``init_from``) a CRNN; returns the ``TrainResult``.
 
@@ -103,7 +145,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     pool = None
     if synth > 0:
         images, texts, _ = synth_pool(synth, seed=seed, height=h, width=w, styles=styles,
-                                      workers=workers)
+                                      workers=workers, two_line=two_line)
         pool = (images, texts)
         log(f"made {synth} synthetic plates in {time.perf_counter() - started:.0f} s")
     if pool is None and labelled is None:
@@ -112,7 +154,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     val_texts: list[str] = []
     if val_synth > 0:
         vi, vt, _ = synth_pool(val_synth, seed=seed + 1000, height=h, width=w, styles=styles,
-                               workers=workers)
+                               workers=workers, two_line=two_line)
         val_images += list(vi)
         val_texts += vt
     if held is not None and len(held):
@@ -128,6 +170,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     info = {
         "synthetic_plates": int(synth),
         "synthetic_styles": styles or "default mix",
+        "two_line_plates": two_line,
         "labelled_crops": 0 if labelled is None else len(labelled),
         "labelled_sources": [Path(c).name for c in crops],
         "validation": {"synthetic": int(val_synth),
