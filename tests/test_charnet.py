@@ -215,7 +215,10 @@ def test_cli_train_chars_stops_at_target(tiny_dir, tmp_path, capsys):
                              "--target-accuracy", "0.001", "--export",
                              str(tmp_path / "model" / "chars"), "--quiet"], capsys)
     assert status == 0, err
-    assert "trained 1 epochs" in out  # the target was passed after the first epoch
+    # The target is passed as soon as one validation character is right: after the first
+    # epoch, or (on a tiny set, by chance all wrong at first) the second; never all three.
+    assert ">= target 0.0010: stopping" in out
+    assert "trained 1 epochs" in out or "trained 2 epochs" in out
     for suffix in (".keras", ".onnx", ".json"):
         assert (tmp_path / "model" / f"chars{suffix}").is_file()
     assert len(list((tmp_path / "runs").glob("chars-*/config.json"))) == 1
