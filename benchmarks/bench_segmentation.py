@@ -27,22 +27,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._data import DEFAULT_ROOT, read_seg_and_ocr  # noqa: E402
+from detection.geometry import iou  # noqa: E402
 from segmentation import segment_characters  # noqa: E402
-
-
-def box_iou(a, b) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = iw * ih
-    return inter / float(aw * ah + bw * bh - inter) if inter else 0.0
 
 
 def exact_boxes(found: np.ndarray, truth: np.ndarray, threshold: float = 0.5) -> bool:
     """As many boxes as true characters, each in order overlapping its own at IoU > 0.5."""
     return len(found) == len(truth) and all(
-        box_iou(f, t) > threshold for f, t in zip(found.tolist(), truth.tolist(), strict=True))
+        iou(f, t) > threshold for f, t in zip(found.tolist(), truth.tolist(), strict=True))
 
 
 def timed(crop) -> tuple[object, float]:

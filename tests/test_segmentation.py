@@ -9,24 +9,16 @@ import numpy as np
 import pytest
 
 import platechar
+from detection.geometry import iou
 from platechar.cli import main
 from segmentation import Segmentation, segment_characters
 from segmentation.characters import Blob, split_touching
 
 
-def box_iou(a, b) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = iw * ih
-    return inter / float(aw * ah + bw * bh - inter) if inter else 0.0
-
-
 def exact(found: np.ndarray, truth) -> bool:
     truth = np.asarray(truth)
     return len(found) == len(truth) and all(
-        box_iou(f, t) > 0.5 for f, t in zip(found.tolist(), truth.tolist(), strict=True))
+        iou(f, t) > 0.5 for f, t in zip(found.tolist(), truth.tolist(), strict=True))
 
 
 def drawn_plate(text: str, dark_on_light: bool = True, frame: bool = True) -> np.ndarray:
