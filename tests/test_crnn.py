@@ -18,9 +18,9 @@ from classifier.crnn_data import DataError, augment_crop, list_labelled_crops
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Measured: the shipped model reads 99.6% of 1,000 fresh synthetic plates (bench_crnn.py);
-# 40 plates at a 90% bar leave room for a few unlucky ones.
-SYNTH_BAR = 0.9
+# Measured (bench_crnn.py, 1,000 fresh plates): 90-97% per single-line style, 94% for us;
+# 40 plates at an 80% bar leave room for a few unlucky ones.
+SYNTH_BAR = 0.8
 
 SHIPPED = REPO / "platechar" / "weights" / "crnn.onnx"
 needs_shipped_model = pytest.mark.skipif(

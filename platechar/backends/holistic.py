@@ -15,12 +15,12 @@ column. The plate's confidence is the product of its characters'. ``candidates(c
 gives the few most likely whole texts by beam search, when a caller wants them.
 
 Two-line plates: a 32-pixel-high CRNN cannot read two stacked lines as one sequence
-(trained on them whole, it read 0% of fresh ones). So it is trained on single lines, two-
-line plates cut into their lines, and a crop read with confidence below
-:data:`SPLIT_BELOW` is read again as two halves (rows ``[0, 0.58 h)`` and
-``[0.42 h, h)``, the cut used in training); when both halves read something and the
-product of their confidences beats the whole reading's, the plate is the top line then
-the bottom line. Plates read confidently whole cost nothing extra.
+(trained on them whole, it read 0% of fresh ones). So it is trained on single lines and on
+two-line plates cut into their lines; a crop read with confidence below
+:data:`SPLIT_BELOW`, or squarer than :data:`TWO_LINE_ASPECT`, is read again as two halves
+(rows ``[0, 0.58 h)`` and ``[0.42 h, h)``, the cut used in training); when both halves
+read something and the product of their confidences beats the whole reading's, the plate
+is the top line then the bottom line. Wide plates read confidently whole cost nothing extra.
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ from platechar.results import CharReading, PlateReading
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "crnn.onnx"
 SPLIT_BELOW = 0.5
 """Whole readings less sure than this are tried as two lines as well."""
+TWO_LINE_ASPECT = 1.7
+"""Crops narrower than this (width / height) are tried as two lines as well: synthetic
+two-line plates measure 1.1-1.9 (median 1.4), single-line ones 1.4-2.1+ (median 2.05),
+the real US test crops 1.65-2.0+ (median 2.0). Measured on 1,000 fresh synthetic plates
+(seed 777): 84.5% exact reading every crop whole, 90.8% with this gate; the real test
+part reads the same either way."""
 LINE_CUT = (0.58, 0.42)
 """Top line: rows up to 0.58 of the height; bottom line: from 0.42 (as in training)."""
 
@@ -86,8 +92,9 @@ class HolisticRecognizer:
         probs = self.model(batch)
         ran = time.perf_counter()
         readings = [self._reading(p, c) for p, c in zip(probs, crops, strict=True)]
-        unsure = [i for i, r in enumerate(readings) if r.confidence < SPLIT_BELOW] \
-            if two_line else []
+        unsure = [i for i, (r, c) in enumerate(zip(readings, crops, strict=True))
+                  if r.confidence < SPLIT_BELOW or c.shape[1] < TWO_LINE_ASPECT * c.shape[0]
+                  ] if two_line else []
         if unsure:
             readings = self._try_lines(crops, readings, unsure)
         decoded = time.perf_counter()
