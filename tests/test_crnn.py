@@ -22,11 +22,6 @@ REPO = Path(__file__).resolve().parents[1]
 # 40 plates at an 80% bar leave room for a few unlucky ones.
 SYNTH_BAR = 0.8
 
-SHIPPED = REPO / "platechar" / "weights" / "crnn.onnx"
-needs_shipped_model = pytest.mark.skipif(
-    not SHIPPED.is_file(),
-    reason="the holistic CRNN's weights are not shipped yet (platechar/weights/crnn.*); "
-    "these tests run as soon as they are")
 
 
 def test_alphabet_is_platechars():
@@ -141,7 +136,6 @@ def test_onnx_equals_keras(tiny_run):
     np.testing.assert_allclose(onnx_out, keras_out, atol=1e-5)
 
 
-@needs_shipped_model
 def test_shipped_onnx_equals_shipped_keras():
     from classifier.model_io import OnnxModel
     from classifier.train_crnn import load_crnn
@@ -163,7 +157,6 @@ def recognizer():
     return load()
 
 
-@needs_shipped_model
 def test_holistic_reads_fresh_synthetic_plates(recognizer):
     from platechar.synth import generate_plates
 
@@ -184,7 +177,6 @@ def test_holistic_reads_fresh_synthetic_plates(recognizer):
         assert set(reading.timings) == {"preprocess", "network", "decode"}
 
 
-@needs_shipped_model
 def test_candidates_are_ranked_texts(recognizer):
     from platechar.synth import generate_plates
 
@@ -194,7 +186,6 @@ def test_candidates_are_ranked_texts(recognizer):
     assert all(a[1] >= b[1] for a, b in zip(found, found[1:], strict=False))
 
 
-@needs_shipped_model
 def test_batch_reads_like_single(recognizer):
     from platechar.synth import generate_plates
 
@@ -203,7 +194,6 @@ def test_batch_reads_like_single(recognizer):
     assert [r.text for r in batch] == [recognizer.recognize(p.image).text for p in plates]
 
 
-@needs_shipped_model
 def test_corrupt_or_missing_model_is_a_clear_error(tmp_path):
     from platechar.backends.holistic import WEIGHTS, load
     from platechar.errors import ModelError
@@ -233,7 +223,6 @@ def test_corrupt_or_missing_model_is_a_clear_error(tmp_path):
         load_crnn(broken)
 
 
-@needs_shipped_model
 def test_reading_path_imports_no_tensorflow():
     code = (
         "import sys, numpy as np\n"
