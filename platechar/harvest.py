@@ -62,9 +62,7 @@ def harvest_characters(crops_dir: str | Path, labels: str | Path, out_dir: str |
     plate. Unreadable images and labels with characters outside A-Z0-9 are reported and
     skipped; the rest go on. ``progress`` wraps the item iterator (e.g. ``tqdm``).
     """
-    import cv2
-
-    from platechar.images import load_image
+    from platechar.images import load_image, write_png
     from segmentation import segment_characters
 
     crops_dir, out_dir = Path(crops_dir), Path(out_dir)
@@ -92,12 +90,6 @@ def harvest_characters(crops_dir: str | Path, labels: str | Path, out_dir: str |
             folder = out_dir / char
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"{Path(name).stem}_{position}.png"
-            ok, encoded = cv2.imencode(".png", found.image)
-            if not ok:
-                raise DatasetError(f"cannot encode a character of '{name}'")
-            try:
-                target.write_bytes(encoded.tobytes())
-            except OSError as exc:
-                raise DatasetError(f"cannot write '{target}': {exc.strerror or exc}") from None
+            write_png(target, found.image)
             report.per_class[char] += 1
     return report

@@ -296,3 +296,21 @@ def _describe_array(array: np.ndarray) -> str:
 
 def _formats() -> str:
     return ", ".join(FILE_FORMATS[:-1]) + " or " + FILE_FORMATS[-1]
+
+
+def write_png(path: str | Path, image: np.ndarray) -> Path:
+    """Save ``image`` (uint8 gray or BGR) as a PNG file; works for non-ASCII paths, unlike
+    ``cv2.imwrite``. A failure is a PlatecharError naming the file."""
+    from platechar.errors import PlatecharError
+
+    path = Path(path)
+    ok, encoded = cv2.imencode(".png", image)
+    try:
+        if not ok:
+            raise OSError("OpenCV could not encode the image")
+        path.write_bytes(encoded.tobytes())
+    except OSError as exc:
+        raise PlatecharError(f"cannot write '{path}': {getattr(exc, 'strerror', None) or exc}"
+                             ) from None
+    return path
+

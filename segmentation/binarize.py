@@ -62,12 +62,6 @@ def contrast_gray(image: np.ndarray) -> np.ndarray:
     return best
 
 
-def working_gray(crop: np.ndarray, height: int = WORK_HEIGHT) -> tuple[np.ndarray, float]:
-    """The crop as gray (:func:`contrast_gray`) at ``height`` px, and the scale."""
-    small, scale = working_size(crop, height)
-    return contrast_gray(small), scale
-
-
 COLOUR_GAIN = 1.3
 """A single colour channel replaces luminance only when its contrast is this much larger."""
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from skimage.segmentation import clear_border
 
 MIN_HEIGHT_SHARE = 0.2   # of the crop's height: smaller blobs are small print or dirt
 MAX_HEIGHT_SHARE = 0.96  # taller ones run from edge to edge: frame, car body
@@ -65,12 +64,6 @@ def blobs_of(ink: np.ndarray) -> list[Blob]:
     _, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         ink, 4, cv2.CV_32S, cv2.CCL_GRANA)
     return [Blob(*map(int, row)) for row in stats[1:]]
-
-
-def without_border_blobs(ink: np.ndarray) -> np.ndarray:
-    """Ink with the blobs that touch the crop's edge removed (scikit-image's
-    ``clear_border``): in a loose crop these are the frame and the car around the plate."""
-    return (clear_border(ink > 0) * 255).astype(np.uint8)
 
 
 FRAME_INK_SHARE = 0.6  # a row or column this full of ink is frame, not characters

@@ -59,12 +59,6 @@ class Row:
         """1 for equal heights on a straight line, falling as they scatter."""
         return math.exp(-3.0 * self.height_spread - 5.0 * self.level_spread)
 
-    def expected_top_bottom(self, x: float) -> tuple[float, float]:
-        """Where a character centred at column ``x`` should start and end vertically."""
-        cx = statistics.fmean([b.cx for b in self.blobs])
-        shift = self.slope * (x - cx)
-        return self.top + shift, self.bottom + shift
-
 
 def link_rows(blobs: list[Blob]) -> list[list[Blob]]:
     """Group blobs into chains of neighbours of similar height at the same level."""

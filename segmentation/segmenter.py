@@ -126,7 +126,7 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
             break
     segmentation = _cut_out(crop, best, scale, char_size)
     if stages is not None:
-        _draw_stages(stages, crop, gray, best, segmentation)
+        _draw_stages(stages, crop, best, segmentation)
     return segmentation
 
 
@@ -146,7 +146,7 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray) -> _Attempt:
         score = row_score(rows[0], height) * _density_factor(rows[0], ink)
     else:  # two lines share the crop's height: judge each against half of it
         score = min(row_score(row, height // 2) * _density_factor(row, ink) for row in rows)
-        score *= _two_line_count_factor(sum(row.count for row in rows))
+        score *= 1.0 if 5 <= sum(row.count for row in rows) <= 9 else 0.7  # plausible total
     kept = {blob for row in rows for blob in row.blobs}
     rejected = [(blob, why or "off the line") for blob, why in verdicts if blob not in kept
                 and why != "tiny"]
@@ -161,10 +161,6 @@ def _density_factor(row: Row, ink: np.ndarray) -> float:
     box = ink[max(0, top):bottom, row.left:row.right]
     density = float(np.count_nonzero(box)) / max(1, box.size)
     return float(np.clip((0.8 - density) / 0.25, 0.2, 1.0))
-
-
-def _two_line_count_factor(total: int) -> float:
-    return 1.0 if 5 <= total <= 9 else 0.7
 
 
 def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
@@ -278,7 +274,7 @@ def _to_crop(box, scale: float, crop_w: int, crop_h: int) -> tuple[int, int, int
 KEPT, REJECTED = (0, 200, 0), (0, 0, 255)
 
 
-def _draw_stages(stages: dict, crop: np.ndarray, gray: np.ndarray, best: _Attempt | None,
+def _draw_stages(stages: dict, crop: np.ndarray, best: _Attempt | None,
                  segmentation: Segmentation) -> None:
     """The chosen threshold, its candidate blobs and the final boxes, as images."""
     if best is None:

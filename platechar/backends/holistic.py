@@ -39,7 +39,8 @@ from classifier.crnn import (
     preprocess,
 )
 from classifier.model_io import ModelFileError, OnnxModel
-from platechar.errors import ImageError, ModelError
+from platechar.backends import check_crop, unit
+from platechar.errors import ModelError
 from platechar.results import CharReading, PlateReading
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "crnn.onnx"
@@ -71,7 +72,8 @@ class HolisticRecognizer:
 
     def probabilities(self, crops) -> np.ndarray:
         """Per-column probabilities ``(n, T, 37)`` for a list of BGR/gray crops."""
-        batch = np.stack([preprocess(_check(c), self.height, self.width) for c in crops])
+        crops = [check_crop(c, "holistic", 2) for c in crops]
+        batch = np.stack([preprocess(c, self.height, self.width) for c in crops])
         return self.model(batch)
 
     def recognize(self, crop_bgr: np.ndarray) -> PlateReading:
@@ -83,7 +85,7 @@ class HolisticRecognizer:
 
         ``two_line=False`` never tries a crop as two lines (see the module docstring).
         """
-        crops = [_check(c) for c in crops]
+        crops = [check_crop(c, "holistic", 2) for c in crops]
         if not crops:
             return []
         started = time.perf_counter()
@@ -118,7 +120,7 @@ class HolisticRecognizer:
             b = self._reading(probs[2 * k + 1], bottom, y_offset=y0)
             if a.text and b.text and a.confidence * b.confidence > readings[i].confidence:
                 readings[i] = PlateReading(text=a.text + b.text,
-                                           confidence=_unit(a.confidence * b.confidence),
+                                           confidence=unit(a.confidence * b.confidence),
                                            backend="holistic", chars=a.chars + b.chars)
         return readings
 
@@ -134,14 +136,14 @@ class HolisticRecognizer:
         readings = tuple(
             CharReading(
                 text=c.char,
-                confidence=_unit(c.confidence),
+                confidence=unit(c.confidence),
                 box=_shift(column_box(c, steps, crop_w, crop_h), y_offset),
-                alternatives=tuple((ALPHABET[i], _unit(p)) for i, p in c.alternatives),
+                alternatives=tuple((ALPHABET[i], unit(p)) for i, p in c.alternatives),
             )
             for c in chars
         )
         return PlateReading(text="".join(c.char for c in chars),
-                            confidence=_unit(plate_confidence(chars)),
+                            confidence=unit(plate_confidence(chars)),
                             backend="holistic", chars=readings)
 
 
@@ -156,27 +158,7 @@ def _shift(box, dy: int):
     return (x, y + dy, w, h)
 
 
-def _unit(value: float) -> float:
-    return float(min(1.0, max(0.0, value)))
-
-
 def _with_timings(reading: PlateReading, timings: dict[str, float]) -> PlateReading:
     from dataclasses import replace
 
     return replace(reading, timings=dict(timings))
-
-
-def _check(crop) -> np.ndarray:
-    if not isinstance(crop, np.ndarray) or crop.dtype != np.uint8 or crop.ndim not in (2, 3) \
-            or (crop.ndim == 3 and crop.shape[2] not in (1, 3, 4)) or min(crop.shape[:2]) < 2:
-        raise ImageError("the holistic backend reads uint8 plate crops, (H, W) gray or "
-                         f"(H, W, 3) BGR, at least 2x2; got {_describe(crop)}")
-    if crop.ndim == 3 and crop.shape[2] == 1:
-        crop = crop[..., 0]
-    return crop
-
-
-def _describe(crop) -> str:
-    if isinstance(crop, np.ndarray):
-        return f"a {crop.dtype} array of shape {crop.shape}"
-    return type(crop).__name__

@@ -19,7 +19,8 @@ import numpy as np
 
 from classifier.charnet import ALPHABET, CharClassifier
 from classifier.model_io import ModelFileError
-from platechar.errors import ImageError, ModelError
+from platechar.backends import check_crop, unit
+from platechar.errors import ModelError
 from platechar.results import CharReading, PlateReading
 
 ALTERNATIVES = 3  # each character's reading carries this many classes, best first
@@ -42,10 +43,7 @@ class SegmentedRecognizer:
         """Read one upright plate crop (``uint8`` BGR or gray)."""
         from segmentation import segment_characters
 
-        if not isinstance(crop_bgr, np.ndarray) or crop_bgr.dtype != np.uint8 \
-                or crop_bgr.ndim not in (2, 3) or min(crop_bgr.shape[:2]) < 8:
-            raise ImageError("the segmented backend reads uint8 plate crops at least 8x8, "
-                             f"gray or BGR; got {_describe(crop_bgr)}")
+        crop_bgr = check_crop(crop_bgr, "segmented", 8)
         started = time.perf_counter()
         segmentation = segment_characters(crop_bgr)
         segmented = time.perf_counter()
@@ -55,11 +53,11 @@ class SegmentedRecognizer:
         ranked = self.classifier.classify(segmentation.images, k=ALTERNATIVES)
         classified = time.perf_counter()
         chars = tuple(
-            CharReading(text=options[0][0], confidence=_unit(options[0][1]), box=char.box,
-                        alternatives=tuple((c, _unit(p)) for c, p in options[1:]))
+            CharReading(text=options[0][0], confidence=unit(options[0][1]), box=char.box,
+                        alternatives=tuple((c, unit(p)) for c, p in options[1:]))
             for char, options in zip(segmentation.characters, ranked, strict=True))
         confidence = float(np.prod([c.confidence for c in chars]))
-        return PlateReading("".join(c.text for c in chars), _unit(confidence), "segmented",
+        return PlateReading("".join(c.text for c in chars), unit(confidence), "segmented",
                             chars=chars, timings={"segment": segmented - started,
                                                   "classify": classified - segmented})
 
@@ -68,13 +66,3 @@ def load(path: str | Path | None = None, *, threads: int = 1) -> SegmentedRecogn
     """The segmented recognizer with the shipped character CNN (or the ``.onnx`` at
     ``path``, e.g. one trained by ``platechar train chars``; its sidecar beside it)."""
     return SegmentedRecognizer(path, threads=threads)
-
-
-def _unit(value: float) -> float:
-    return float(min(1.0, max(0.0, value)))
-
-
-def _describe(crop) -> str:
-    if isinstance(crop, np.ndarray):
-        return f"a {crop.dtype} array of shape {crop.shape}"
-    return type(crop).__name__

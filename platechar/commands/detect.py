@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from platechar.commands._common import make_folder, positive_int, report_failure, unique_stem
 from platechar.errors import PlatecharError
+from platechar.images import write_png
 
 BEST_COLOR = (0, 200, 0)  # BGR green
 OTHER_COLOR = (0, 220, 255)  # BGR yellow
@@ -35,7 +36,7 @@ def register(subparsers) -> None:
     parser.add_argument("--annotate", metavar="OUT_DIR", type=Path,
                         help="save each image with its candidates drawn (best in green, others "
                         "in yellow, with rank and score) and the best candidate's crop")
-    parser.add_argument("--max-candidates", metavar="N", type=_positive_int, default=5,
+    parser.add_argument("--max-candidates", metavar="N", type=positive_int, default=5,
                         help="report at most N candidates per image (default: 5)")
     parser.set_defaults(func=run)
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from platechar.reader import detect
 
     if args.annotate is not None:
-        _make_folder(args.annotate)
+        make_folder(args.annotate, "--annotate")
     used_stems: set[str] = set()
     status = 0
     for file in args.images:
@@ -53,12 +54,10 @@ def run(args: argparse.Namespace) -> int:
             image = load_image(file)
             candidates = detect(image, max_candidates=args.max_candidates)
             if args.annotate is not None:
-                stem = _unique_stem(Path(file).stem, used_stems)
+                stem = unique_stem(Path(file).stem, used_stems)
                 save_annotations(image, candidates, args.annotate, stem)
         except PlatecharError as exc:
-            print(f"platechar detect: {exc}", file=sys.stderr)
-            if args.json:
-                print(json.dumps({"file": file, "error": str(exc)}), flush=True)
+            report_failure("detect", file, exc, args.json)
             status = 1
             continue
         if args.json:
@@ -81,9 +80,9 @@ def _print_lines(file: str, candidates: list) -> None:
 
 def save_annotations(image, candidates: list, folder: Path, stem: str) -> list[Path]:
     """Write ``<stem>.detected.png`` (candidates drawn) and ``<stem>.plate.png`` (best crop)."""
-    written = [_write_png(folder / f"{stem}.detected.png", draw_candidates(image, candidates))]
+    written = [write_png(folder / f"{stem}.detected.png", draw_candidates(image, candidates))]
     if candidates:
-        written.append(_write_png(folder / f"{stem}.plate.png", candidates[0].crop))
+        written.append(write_png(folder / f"{stem}.plate.png", candidates[0].crop))
     return written
 
 
@@ -113,45 +112,3 @@ def draw_candidates(image, candidates: list):
             cv2.putText(canvas, label, (x, y), cv2.FONT_HERSHEY_SIMPLEX, font_scale, ink,
                         weight, cv2.LINE_AA)
     return canvas
-
-
-def _write_png(path: Path, image) -> Path:
-    import cv2
-
-    ok, encoded = cv2.imencode(".png", image)
-    try:
-        if not ok:
-            raise OSError("OpenCV could not encode the image")
-        path.write_bytes(encoded.tobytes())  # works for non-ASCII paths, unlike cv2.imwrite
-    except OSError as exc:
-        raise PlatecharError(f"cannot write '{path}': {getattr(exc, 'strerror', None) or exc}"
-                             ) from None
-    return path
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PlatecharError(f"cannot create the folder '{folder}' for --annotate: "
-                             f"{exc.strerror or exc}") from None
-
-
-def _unique_stem(stem: str, used: set[str]) -> str:
-    """``stem``, or ``stem-2``, ``stem-3``... when two inputs share a file name."""
-    unique, count = stem, 1
-    while unique in used:
-        count += 1
-        unique = f"{stem}-{count}"
-    used.add(unique)
-    return unique
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value

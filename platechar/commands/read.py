@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+from platechar.commands._common import positive_int, report_failure
 from platechar.errors import PlatecharError
 
 
@@ -35,7 +36,7 @@ def register(subparsers) -> None:
                         help="the images are plate crops: skip detection and read each whole")
     parser.add_argument("--json", action="store_true",
                         help='print one JSON object per image: {"file": ..., "plates": [...]}')
-    parser.add_argument("--max-candidates", metavar="N", type=int, default=1,
+    parser.add_argument("--max-candidates", metavar="N", type=positive_int, default=1,
                         help="read at most N plate candidates per photo (default: 1, the "
                         "best; the detector ranks candidates, and a photo rarely holds more "
                         "than one plate)")
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from platechar.reader import Reader
 
     try:
-        reader = Reader(args.backend, max_candidates=max(1, args.max_candidates))
+        reader = Reader(args.backend, max_candidates=args.max_candidates)
     except (ValueError, PlatecharError) as exc:
         print(f"platechar read: {exc}", file=sys.stderr)
         return 1
@@ -55,9 +56,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             readings = [reader.recognize(file)] if args.crops else reader.read(file)
         except PlatecharError as exc:
-            print(f"platechar read: {exc}", file=sys.stderr)
-            if args.json:
-                print(json.dumps({"file": file, "error": str(exc)}), flush=True)
+            report_failure("read", file, exc, args.json)
             status = 1
             continue
         if args.json:

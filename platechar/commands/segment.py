@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from platechar.commands.detect import _make_folder, _unique_stem, _write_png
+from platechar.commands._common import make_folder, report_failure, unique_stem
 from platechar.errors import PlatecharError
+from platechar.images import write_png
 
 
 def register(subparsers) -> None:
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from platechar.reader import segment
 
     if args.annotate is not None:
-        _make_folder(args.annotate)
+        make_folder(args.annotate, "--annotate")
     used_stems: set[str] = set()
     status = 0
     for file in args.crops:
@@ -48,11 +48,9 @@ def run(args: argparse.Namespace) -> int:
             result = segment(file, stages=stages)
             if stages is not None:
                 save_stages(stages, result, args.annotate,
-                            _unique_stem(Path(file).stem, used_stems))
+                            unique_stem(Path(file).stem, used_stems))
         except PlatecharError as exc:
-            print(f"platechar segment: {exc}", file=sys.stderr)
-            if args.json:
-                print(json.dumps({"file": file, "error": str(exc)}), flush=True)
+            report_failure("segment", file, exc, args.json)
             status = 1
             continue
         boxes = result.boxes.tolist()
@@ -75,10 +73,10 @@ def save_stages(stages: dict, result, folder: Path, stem: str) -> list[Path]:
     written = []
     for name in ("threshold", "blobs", "characters"):
         if name in stages:
-            written.append(_write_png(folder / f"{stem}.{name}.png", stages[name]))
+            written.append(write_png(folder / f"{stem}.{name}.png", stages[name]))
     if len(result):
         images = result.images
         gap = np.full((images.shape[1], 4), 128, np.uint8)
         strip = np.hstack([part for image in images for part in (image, gap)][:-1])
-        written.append(_write_png(folder / f"{stem}.cutouts.png", strip))
+        written.append(write_png(folder / f"{stem}.cutouts.png", strip))
     return written

@@ -13,37 +13,8 @@ import sys
 from pathlib import Path
 
 from platechar.commands import train_crnn
+from platechar.commands._common import float_in, positive_int
 from platechar.errors import DatasetError, ModelError, PlatecharError
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
-    return value
 
 
 def register_chars(train_subparsers) -> None:
@@ -61,18 +32,18 @@ def register_chars(train_subparsers) -> None:
     )
     p.add_argument("data_dirs", nargs="+", metavar="DATA_DIR", type=Path,
                    help="a folder of character images, one sub-folder per class")
-    p.add_argument("--epochs", type=_positive_int, default=30,
+    p.add_argument("--epochs", type=positive_int, default=30,
                    help="most passes over the data; early stopping may end sooner (default 30)")
-    p.add_argument("--batch-size", type=_positive_int, default=128,
+    p.add_argument("--batch-size", type=positive_int, default=128,
                    help="images per step (default 128)")
-    p.add_argument("--learning-rate", type=_positive_float, default=None,
+    p.add_argument("--learning-rate", type=float_in(0), default=None,
                    help="Adam's step size (default 1e-3; 3e-4 with --init-from)")
-    p.add_argument("--validation-split", type=_fraction, default=0.1,
+    p.add_argument("--validation-split", type=float_in(0, 1), default=0.1,
                    help="share of each class held out for validation (default 0.1)")
-    p.add_argument("--patience", type=_positive_int, default=5,
+    p.add_argument("--patience", type=positive_int, default=5,
                    help="epochs without a better validation accuracy before stopping "
                    "(default 5)")
-    p.add_argument("--target-accuracy", type=_fraction, default=None, metavar="ACC",
+    p.add_argument("--target-accuracy", type=float_in(0, 1), default=None, metavar="ACC",
                    help="stop once validation accuracy reaches ACC, e.g. 0.995")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--runs", type=Path, default=Path("runs"), metavar="DIR",

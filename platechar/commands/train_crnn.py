@@ -22,6 +22,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from platechar.commands._common import non_negative_int, positive_int
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add ``crnn`` to the ``train`` verb's sub-parsers; returns its parser."""
@@ -48,31 +50,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--init", metavar="MODEL", default=None,
                         help="start from this .keras CRNN, or 'shipped' for the one that "
                         "ships with platechar (fine-tuning)")
-    parser.add_argument("--synth", type=_count, default=40000, metavar="N",
+    parser.add_argument("--synth", type=non_negative_int, default=40000, metavar="N",
                         help="synthetic plates in the training pool (default 40000; 0: none)")
     parser.add_argument("--styles", default=None,
                         help="synthetic plate styles, e.g. 'us,eu' (default: the synth mix)")
     parser.add_argument("--two-line", choices=("split", "whole", "skip"), default="split",
                         help="synthetic two-line plates: cut into their two lines, as the "
                         "holistic backend reads them (default), kept whole, or left out")
-    parser.add_argument("--epochs", type=_positive, default=25,
+    parser.add_argument("--epochs", type=positive_int, default=25,
                         help="at most this many epochs (default 25)")
-    parser.add_argument("--steps", type=_positive, default=200,
+    parser.add_argument("--steps", type=positive_int, default=200,
                         help="batches per epoch (default 200)")
-    parser.add_argument("--batch-size", type=_positive, default=64, help="default 64")
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="default 64")
     parser.add_argument("--learning-rate", type=float, default=1e-3,
                         help="peak learning rate, cosine-decayed (default 1e-3; "
                         "about 3e-4 for fine-tuning)")
-    parser.add_argument("--patience", type=_positive, default=6,
+    parser.add_argument("--patience", type=positive_int, default=6,
                         help="stop after this many epochs without a better val_loss (default 6)")
     parser.add_argument("--crop-fraction", type=float, default=0.25,
                         help="share of each batch taken from --crops (default 0.25)")
-    parser.add_argument("--val-synth", type=_count, default=1000,
+    parser.add_argument("--val-synth", type=non_negative_int, default=1000,
                         help="fresh synthetic plates read each epoch (default 1000)")
     parser.add_argument("--val-crops", type=float, default=0.15,
                         help="share of --crops held out for validation (default 0.15)")
-    parser.add_argument("--seed", type=_count, default=0, help="default 0")
-    parser.add_argument("--workers", type=_count, default=0,
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="default 0")
+    parser.add_argument("--workers", type=non_negative_int, default=0,
                         help="processes making synthetic plates (default 0: one per core)")
     parser.add_argument("--no-onnx", action="store_true",
                         help="skip the ONNX export (the reading path needs it)")
@@ -98,23 +100,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"platechar train crnn: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-def _positive(text: str) -> int:
-    value = _count(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
 
 
 def main(argv=None) -> int:

@@ -9,43 +9,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
+from platechar.commands._common import int_at_least, non_negative_int, positive_int
 from platechar.errors import PlatecharError
 
 KINDS = ("crops", "chars", "scenes")
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {v}")
-    return v
-
-
-def _workers(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError("must be >= 0 (0 = one per CPU core)")
-    return v
 
 
 def register(subparsers) -> None:
@@ -62,8 +32,8 @@ def register(subparsers) -> None:
     )
     p.add_argument("kind", nargs="?", choices=KINDS, help="what to make")
     p.add_argument("out_dir", nargs="?", metavar="OUT_DIR", help="folder to write into")
-    p.add_argument("--count", "-n", type=_positive, default=100, help="how many (default 100)")
-    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    p.add_argument("--count", "-n", type=positive_int, default=100, help="how many (default 100)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     p.add_argument("--style", default=None,
                    help=f"comma-separated plate styles (default: a mix); one of "
                    f"{', '.join(style_names())}")
@@ -76,17 +46,17 @@ def register(subparsers) -> None:
                    help="crops with --size: stretch the crop or pad it to the size's shape")
     p.add_argument("--format", default=None, choices=["png", "jpg"],
                    help="image format (default: png for crops, jpg for scenes)")
-    p.add_argument("--quality", type=_positive, default=95,
+    p.add_argument("--quality", type=positive_int, default=95,
                    help="JPEG quality 1-100 for jpg files and a .jpg preview (default 95)")
-    p.add_argument("--char-size", type=_positive, default=32,
+    p.add_argument("--char-size", type=positive_int, default=32,
                    help="chars: side of the square character images (default 32)")
     p.add_argument("--fonts", default="all", choices=["all", "bundled", "hershey"],
                    help="font source: all found, bundled only (same everywhere), hershey")
-    p.add_argument("--workers", type=_workers, default=0,
+    p.add_argument("--workers", type=int_at_least(0, " (0 = one per CPU core)"), default=0,
                    help="processes (default 0: one per CPU core)")
     p.add_argument("--preview", metavar="SHEET.png", default=None,
                    help="write a contact sheet of every style and a few scenes")
-    p.add_argument("--per-row", type=_positive, default=6,
+    p.add_argument("--per-row", type=positive_int, default=6,
                    help="with --preview: crops per style row (default 6)")
     p.add_argument("--real", metavar="DIR", default=None,
                    help="with --preview: add rows of real crops read from DIR to compare")
