@@ -76,3 +76,29 @@ def read_recorded_reads(root: Path) -> dict[str, str]:
         if len(fields) >= 3:
             reads[fields[0]] = fields[2]
     return reads
+
+
+def write_labels_csv(crops: list[LabelledCrop], path: Path) -> Path:
+    """Write crops as a ``filename,text`` CSV (with header) for ``platechar harvest`` and
+    the training commands. File names are absolute, so the CSV works from any folder;
+    the images themselves stay where they are, outside the repository."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = ["filename,text"] + [f"{c.image_path.resolve()},{c.text}" for c in crops]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def o_is_0(text: str) -> str:
+    """The labels write digit 0 for letter O; this reads both as 0 (a fair, looser score)."""
+    return text.replace("O", "0")
+
+
+def score(read: list[str], truth: list[str]) -> dict[str, float]:
+    """Exact-plate share and character error rate, strict and with O taken as 0."""
+    from classifier.train_crnn import sequence_metrics
+
+    strict = sequence_metrics(read, truth)
+    loose = sequence_metrics([o_is_0(t) for t in read], [o_is_0(t) for t in truth])
+    return {"exact": strict["seq_acc"], "exact_o0": loose["seq_acc"], "cer": strict["cer"],
+            "cer_o0": loose["cer"]}

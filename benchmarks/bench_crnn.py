@@ -36,20 +36,14 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks._data import DEFAULT_ROOT, read_recorded_reads, read_seg_and_ocr  # noqa: E402
-
-
-def o_is_0(text: str) -> str:
-    return text.replace("O", "0")
-
-
-def score(read: list[str], truth: list[str]) -> dict[str, float]:
-    from classifier.train_crnn import sequence_metrics
-
-    strict = sequence_metrics(read, truth)
-    loose = sequence_metrics([o_is_0(t) for t in read], [o_is_0(t) for t in truth])
-    return {"exact": strict["seq_acc"], "exact_o0": loose["seq_acc"], "cer": strict["cer"],
-            "cer_o0": loose["cer"]}
+from benchmarks._data import (  # noqa: E402
+    DEFAULT_ROOT,
+    o_is_0,
+    read_recorded_reads,
+    read_seg_and_ocr,
+    score,
+    write_labels_csv,
+)
 
 
 def bench_synthetic(recognizer, n: int, seed: int) -> None:
@@ -152,14 +146,6 @@ def bench_speed(model_path: Path, repeats: int) -> None:
           f"{batch_2 / tf_rate:.2f}x that, decoding included)")
 
 
-def write_train_csv(root: Path, path: Path) -> None:
-    crops = read_seg_and_ocr(root, part="train")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = ["filename,text"] + [f"{c.image_path.resolve()},{c.text}" for c in crops]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    print(f"wrote {path}: {len(crops)} real train-part crops (paths outside the repo)")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT,
@@ -173,8 +159,9 @@ def main() -> int:
     parser.add_argument("--write-train-csv", type=Path, metavar="CSV",
                         help="only write the real train part as a filename,text CSV")
     args = parser.parse_args()
-    if args.write_train_csv:
-        write_train_csv(args.root, args.write_train_csv)
+    if args.write_train_csv:  # the same file as split_seg_and_ocr.py's train.csv
+        path = write_labels_csv(read_seg_and_ocr(args.root, part="train"), args.write_train_csv)
+        print(f"wrote {path}: the real train-part crops (paths outside the repo)")
         return 0
     from platechar.backends.holistic import WEIGHTS, load
 

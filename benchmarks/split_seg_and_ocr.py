@@ -2,9 +2,10 @@
 
     python benchmarks/split_seg_and_ocr.py runs/real     # -> runs/real/{train,test}.csv
 
-Both files are ``filename,text`` for ``platechar harvest`` and the training commands;
-the split is :func:`benchmarks._data.is_held_out` (40% held out, by CRC32 of the name).
-The files list names only: the images stay in ``../shared/data``.
+Both files are ``filename,text`` for ``platechar harvest`` and the training commands
+(:func:`benchmarks._data.write_labels_csv`: absolute paths; the images stay in
+``../shared/data``); the split is :func:`benchmarks._data.is_held_out` (40% held out,
+by CRC32 of the name).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._data import DEFAULT_ROOT, read_seg_and_ocr  # noqa: E402
+from benchmarks._data import DEFAULT_ROOT, read_seg_and_ocr, write_labels_csv  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -23,13 +24,10 @@ def main(argv=None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
     for part in ("train", "test"):
         crops = read_seg_and_ocr(args.data, part=part)
-        lines = [f"{c.image_path.name},{c.text}" for c in crops]
-        (args.out / f"{part}.csv").write_text("filename,text\n" + "\n".join(lines) + "\n")
-        print(f"{args.out / f'{part}.csv'}: {len(crops)} crops "
-              f"(images in {args.data / 'seg_and_ocr' / 'usimages'})")
+        path = write_labels_csv(crops, args.out / f"{part}.csv")
+        print(f"{path}: {len(crops)} crops (images in {args.data / 'seg_and_ocr' / 'usimages'})")
     return 0
 
 

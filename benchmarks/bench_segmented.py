@@ -1,0 +1,69 @@
+"""How well the segmented backend reads real crops, beside OpenALPR on the same crops.
+
+    python benchmarks/bench_segmented.py            # the 155 held-out seg_and_ocr crops
+    python benchmarks/bench_segmented.py --misses 20
+
+On the test part of ``seg_and_ocr`` (crops never used for training or harvesting):
+exact plates, exact with O taken as 0, CER, the share segmented into as many characters
+as the label has, and the median time per crop through ``recognize`` (segmentation +
+the ONNX character CNN), with OpenALPR's recorded reads scored the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._data import (  # noqa: E402
+    DEFAULT_ROOT,
+    o_is_0,
+    read_recorded_reads,
+    read_seg_and_ocr,
+    score,
+)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a charnet.onnx (its .json beside it); default: shipped")
+    parser.add_argument("--misses", type=int, default=0, help="list this many misreads")
+    args = parser.parse_args(argv)
+    from platechar.backends.segmented import load
+
+    cv2.setNumThreads(1)
+    recognizer = load(args.model)
+    crops = read_seg_and_ocr(args.data, part="test")
+    truth = [c.text for c in crops]
+    ours, seconds = [], []
+    for crop in crops:
+        image = cv2.imread(str(crop.image_path))
+        started = time.perf_counter()
+        ours.append(recognizer.recognize(image).text)
+        seconds.append(time.perf_counter() - started)
+    recorded = read_recorded_reads(args.data)
+    theirs = [recorded.get(c.image_path.name, "") for c in crops]
+    counted = sum(len(r) == len(t) for r, t in zip(ours, truth, strict=True)) / len(crops)
+    print(f"real test part ({len(crops)} US crops of seg_and_ocr, never trained on):")
+    print(f"  {'':10s} {'exact':>7s} {'O=0':>7s} {'CER':>7s}")
+    for name, reads in (("segmented", ours), ("OpenALPR", theirs)):
+        s = score(reads, truth)
+        print(f"  {name:10s} {s['exact']:7.1%} {s['exact_o0']:7.1%} {s['cer']:7.3f}")
+    print(f"  segmented: character count right {counted:.1%}, median "
+          f"{1e3 * statistics.median(seconds):.1f} ms per crop")
+    wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
+    if args.misses:
+        print("  misreads:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:args.misses]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
