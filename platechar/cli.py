@@ -24,6 +24,8 @@ VERB_MODULES = [
     "platechar.commands.harvest",
     "platechar.synth.cli",
     "platechar.commands.train",
+    "platechar.commands.evaluate",  # evaluate and compare
+    "platechar.commands.demo",
 ]
 
 
