@@ -10,12 +10,12 @@ would teach the classifier wrong labels. The output is one folder per class, the
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from platechar.alphabet import ALPHABET
+from platechar.datasets import read_label_rows
 from platechar.errors import DatasetError, PlatecharError
 
 
@@ -35,22 +35,12 @@ class HarvestReport:
 
 
 def read_labels(path: str | Path) -> list[tuple[str, str]]:
-    """``(file name, text)`` pairs from a labels CSV: ``filename,text`` or OpenALPR's
-    ``filename,region,text`` (the text is the last column). A header row whose last
-    column is ``text`` is skipped; texts are upper-cased."""
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = [row for row in csv.reader(handle) if row and any(f.strip() for f in row)]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DatasetError(f"cannot read the labels file '{path}': {exc}") from None
-    if rows and rows[0][-1].strip().lower() in ("text", "label", "plate"):
-        rows = rows[1:]
-    pairs = []
-    for number, row in enumerate(rows, start=1):
-        if len(row) < 2:
-            raise DatasetError(f"{path}, row {number}: expected 'filename,text', got {row!r}")
-        pairs.append((row[0].strip(), row[-1].strip().upper()))
+    """``(file name, text)`` pairs from a labels CSV (the forms
+    :func:`platechar.datasets.read_label_rows` reads); a malformed row is an error here,
+    since a harvest must not guess which characters a plate has."""
+    pairs, problems = read_label_rows(path)
+    if problems:
+        raise DatasetError(problems[0])
     return pairs
 
 
