@@ -266,6 +266,10 @@ def open_dataset(data: str | Path | None = None, *, labels: str | Path | None = 
     if not data.exists():
         raise DatasetError(f"'{data}' does not exist")
     if data.is_file():
+        if data.suffix.lower() in IMAGE_SUFFIXES:
+            raise DatasetError(f"'{data}' is one image, not labelled data: give a labels CSV, "
+                               "a folder of labelled crops or photos, or read the image "
+                               "with 'platechar read'")
         if labels is not None:
             raise DatasetError(f"'{data}' is a file; give a folder of crops with --labels, "
                                "or the labels CSV alone")
