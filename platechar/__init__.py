@@ -6,6 +6,8 @@ The public surface is small::
     plates = platechar.detect("car.jpg")          # where are the plates?
     chars = platechar.segment(plates[0].crop)     # where are a plate's characters?
     readings = platechar.read("car.jpg")          # what do they say?
+    data = platechar.open_dataset("crops/", labels="labels.csv")
+    platechar.compare(data)                       # segmented vs holistic, and why they fail
 
 Importing platechar is cheap: OpenCV loads when an image is first handled and
 TensorFlow only when a model is first needed.
@@ -32,6 +34,9 @@ _LAZY = {
     "CharReading": "platechar.results",
     "PlateCandidate": "detection.types",
     "Segmentation": "segmentation.segmenter",
+    "open_dataset": "platechar.datasets",
+    "evaluate": "platechar.evaluation",
+    "compare": "platechar.evaluation",
 }
 
 __all__ = [
