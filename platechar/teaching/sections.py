@@ -1,0 +1,46 @@
+"""A demo is a list of sections (finding the plate, each reader, training), each a few
+figures with their story; and the recognizers the sections read with."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from platechar.teaching.drawing import message_figure
+
+
+@dataclass
+class DemoSection:
+    """A part of a demo page: a heading, what it is about, its figures in order, and a
+    one-line summary of the outcome (e.g. the text read)."""
+
+    title: str
+    intro: str
+    figures: dict = field(default_factory=dict)
+    summary: str = ""
+
+
+@functools.cache
+def recognizer(backend: str):
+    """The backend's recognizer, loaded once per process (ONNX Runtime, no TensorFlow)."""
+    if backend == "segmented":
+        from platechar.backends.segmented import load
+    else:
+        from platechar.backends.holistic import load
+    return load()
+
+
+def no_plate_section(title: str, name: str) -> DemoSection:
+    """A reader's section when detection found nothing: one figure that says so."""
+    message = ("No plate was found, so there is nothing to read.",
+               "If the image is a plate crop already, pass crop=True (platechar demo --crop).")
+    return DemoSection(title, "", {name: message_figure("No plate to read", message)},
+                       "No plate was found, so there is nothing to read.")
+
+
+def reading_summary(backend: str, reading) -> str:
+    """One line on what a reader read, for the page's summary and the CLI."""
+    if not reading.text:
+        return f"The {backend} reader read nothing from the plate."
+    return (f"The {backend} reader read '{reading.text}' (confidence "
+            f"{reading.confidence:.2f}).")
