@@ -126,6 +126,14 @@ def test_no_plate_found_still_shows_detection():
         assert "--crop" in texts(section.figures[name])
 
 
+def test_a_crop_read_as_a_photo_gets_the_crop_hint():
+    from platechar.teaching.detection import detection_section, looks_like_a_crop
+
+    section = detection_section(demo.trace_plate(CROP))
+    assert "looks like a plate crop already" in section.summary and "--crop" in section.summary
+    assert not looks_like_a_crop(np.zeros((480, 640, 3), np.uint8))
+
+
 def test_two_line_plate_is_shown_as_two_lines():
     from platechar import synth
 

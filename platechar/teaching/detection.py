@@ -69,12 +69,21 @@ def trace_plate(image, *, crop: bool = False, candidate: int = 1) -> PlateTrace:
     return PlateTrace(pixels, False, stages, candidates, candidate if candidates else 0, chosen)
 
 
+def looks_like_a_crop(image: np.ndarray) -> bool:
+    """Small and plate-shaped (at most 200 px high, 1.2 to 6 times as wide): probably a
+    plate that is already cut out, which detection would search for a plate inside."""
+    height, width = image.shape[:2]
+    return height <= 200 and 1.2 <= width / height <= 6.0
+
+
 def as_trace(image, crop: bool, candidate: int) -> PlateTrace:
+    """``image`` traced (see :func:`trace_plate`), or as it is when it is a trace."""
     return image if isinstance(image, PlateTrace) else trace_plate(image, crop=crop,
                                                                    candidate=candidate)
 
 
 def detection_section(trace: PlateTrace) -> DemoSection:
+    """The figures of finding the plate, with what was found."""
     if trace.from_crop:
         intro = ("The image was given as a plate crop, so detection is skipped and both "
                  "readers start from it as it is.")
@@ -87,10 +96,15 @@ def detection_section(trace: PlateTrace) -> DemoSection:
         summary = (f"{count} plate candidate{'s' if count != 1 else ''} found; following "
                    f"#{trace.candidate} (score {trace.candidates[trace.candidate - 1].score:.2f})."
                    if count else "No plate was found in this image.")
+        if looks_like_a_crop(trace.image):
+            height, width = trace.image.shape[:2]
+            summary += (f" The image ({width} x {height}) looks like a plate crop already: "
+                        "pass crop=True (platechar demo --crop) to read it as it is.")
     return DemoSection("Finding the plate", intro, detection_stage_figures(trace), summary)
 
 
 def detection_stage_figures(trace: PlateTrace) -> dict:
+    """``{name: Figure}`` for the detection stages of ``trace`` (only ``input`` for a crop)."""
     if trace.from_crop:
         return {"input": _input_figure(trace.image, "The input: a plate crop")}
     figures = {
