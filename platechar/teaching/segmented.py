@@ -121,8 +121,8 @@ def _character_boxes_figure(crop: np.ndarray, stages: dict, segmentation):
     reasons = [why for _, why in segmentation.rejected]
     legend_lines = [f"{why}: {REJECT_REASONS.get(why, why)}" for why in dict.fromkeys(reasons)]
     image_height = (WIDTH / 2 - 0.4) * crop.shape[0] / crop.shape[1]
-    legend_height = 0.2 + 0.17 * (1 + max(1, len(legend_lines)))
-    figure = new_figure(WIDTH, float(np.clip(image_height + legend_height + 0.9, 3.0, 8.0)))
+    legend_height = 0.1 + 0.16 * (1 + max(1, len(legend_lines)))
+    figure = new_figure(WIDTH, float(np.clip(image_height + legend_height + 0.8, 3.0, 8.0)))
     grid = figure.add_gridspec(2, 2, height_ratios=[max(image_height, 1.0), legend_height])
     ink_ax, crop_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
     legend_ax = figure.add_subplot(grid[1, :])
