@@ -21,6 +21,7 @@ import numpy as np
 
 from detection.types import PlateCandidate
 from platechar._version import __version__
+from platechar.backends import KNOWN_BACKENDS
 from platechar.errors import ModelError, PlatecharError
 from platechar.images import load_image
 from platechar.results import PlateReading
@@ -32,8 +33,6 @@ class Recognizer(Protocol):
     def recognize(self, crop_bgr: np.ndarray) -> PlateReading: ...
 
 
-KNOWN_BACKENDS = ("segmented", "holistic")
-"""Every backend platechar defines, installed or not; the first is the default."""
 
 def _module_loader(module_name: str) -> Callable[[], Recognizer]:
     """A loader that imports a backend module on first use and calls its ``load()``."""

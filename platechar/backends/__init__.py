@@ -9,6 +9,11 @@ import numpy as np
 
 from platechar.errors import ImageError
 
+KNOWN_BACKENDS = ("segmented", "holistic")
+"""Every backend platechar defines, installed or not; the first is the default. (Here,
+not in :mod:`platechar.reader`, so that the CLI can list them without importing the
+detection stage.)"""
+
 
 def check_crop(crop, backend: str, min_side: int) -> np.ndarray:
     """A plate crop as a backend reads it: ``uint8``, gray ``(H, W)`` or BGR(A)

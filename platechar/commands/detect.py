@@ -13,7 +13,6 @@ from pathlib import Path
 
 from platechar.commands._common import make_folder, positive_int, report_failure, unique_stem
 from platechar.errors import PlatecharError
-from platechar.images import write_png
 
 BEST_COLOR = (0, 200, 0)  # BGR green
 OTHER_COLOR = (0, 220, 255)  # BGR yellow
@@ -80,6 +79,8 @@ def _print_lines(file: str, candidates: list) -> None:
 
 def save_annotations(image, candidates: list, folder: Path, stem: str) -> list[Path]:
     """Write ``<stem>.detected.png`` (candidates drawn) and ``<stem>.plate.png`` (best crop)."""
+    from platechar.images import write_png
+
     written = [write_png(folder / f"{stem}.detected.png", draw_candidates(image, candidates))]
     if candidates:
         written.append(write_png(folder / f"{stem}.plate.png", candidates[0].crop))

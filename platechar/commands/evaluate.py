@@ -30,8 +30,8 @@ def register(subparsers) -> None:
 
 
 def _add_parser(subparsers, verb: str) -> None:
+    from platechar.backends import KNOWN_BACKENDS
     from platechar.datasets import KINDS
-    from platechar.reader import KNOWN_BACKENDS
 
     if verb == "evaluate":
         summary = "measure one backend on labelled plates"

@@ -17,7 +17,7 @@ from platechar.errors import PlatecharError
 
 
 def register(subparsers) -> None:
-    from platechar.reader import KNOWN_BACKENDS
+    from platechar.backends import KNOWN_BACKENDS
 
     parser = subparsers.add_parser(
         "read",

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from platechar.commands._common import make_folder, report_failure, unique_stem
 from platechar.errors import PlatecharError
-from platechar.images import write_png
 
 
 def register(subparsers) -> None:
@@ -69,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
 def save_stages(stages: dict, result, folder: Path, stem: str) -> list[Path]:
     """Write the chosen threshold, the blobs, the boxes and the cut-outs as PNG files."""
     import numpy as np
+
+    from platechar.images import write_png
 
     written = []
     for name in ("threshold", "blobs", "characters"):
