@@ -100,7 +100,8 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
         crop: the plate, upright, ``uint8`` BGR or gray, roughly tight around it.
         char_size: side of each normalised character image.
         stages: pass a dict to receive named intermediate images for teaching:
-            ``gray``, ``threshold_<name>`` for every binarisation tried, ``threshold``
+            ``gray``, ``threshold_<name>`` for every binarisation (those after the first
+            one scoring :data:`GOOD_ENOUGH` are shown but, as always, not tried), ``threshold``
             (the chosen one), ``blobs`` (candidates: kept green, rejected red) and
             ``characters`` (the final boxes on the crop).
 
@@ -117,13 +118,15 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
         stages["gray"] = gray
     best: _Attempt | None = None
     for binarisation in binarisations(gray):
-        attempt = _attempt(binarisation, small)
         if stages is not None:
             stages[f"threshold_{binarisation.name}"] = binarisation.ink
+        if best is not None and best.score >= GOOD_ENOUGH:
+            if stages is None:
+                break
+            continue  # shown for teaching, but not tried: the result must not depend on stages
+        attempt = _attempt(binarisation, small)
         if best is None or attempt.score > best.score:
             best = attempt
-        if best.score >= GOOD_ENOUGH and stages is None:
-            break
     segmentation = _cut_out(crop, best, scale, char_size)
     if stages is not None:
         _draw_stages(stages, crop, best, segmentation)

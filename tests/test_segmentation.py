@@ -90,6 +90,20 @@ def test_stages_for_teaching():
     assert result.binarisation in {name.removeprefix("threshold_") for name in tried}
 
 
+def test_asking_for_stages_does_not_change_the_result():
+    """Teaching must show what the reader does: with or without stages, the same choice."""
+    from platechar.synth import generate_plates
+
+    plates = generate_plates(40, seed=0, augment="default", fonts="bundled", workers=1)
+    for plate in plates[:10] + plates[36:40]:  # 5 and 37 differed before this was fixed
+        stages: dict = {}
+        shown = segment_characters(plate.image, stages=stages)
+        plain = segment_characters(plate.image)
+        assert shown.binarisation == plain.binarisation
+        assert shown.boxes.tolist() == plain.boxes.tolist()
+        assert len([n for n in stages if n.startswith("threshold_")]) == 6
+
+
 def test_rejected_blobs_say_why():
     plate = drawn_plate("KM45")
     cv2.circle(plate, (200, 12), 4, (25, 25, 25), -1)  # a bolt: small
