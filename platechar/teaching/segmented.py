@@ -1,9 +1,9 @@
 """Stages 2 and 3 of the classical pipeline, shown: binarise the plate, keep the
 character-shaped blobs of ink, classify each cut-out with the character CNN.
 
-The figures show exactly what the segmented reader does (``segment_characters`` without
-stages, which stops at the first binarisation that is good enough), drawn on the images
-of a second, exhaustive run that keeps every binarisation for the pictures.
+The figures show exactly what the segmented reader does: ``segment_characters`` stops
+at the first binarisation that is good enough, and asking it for its stage images
+changes nothing but adds the pictures of the binarisations it did not need.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ def segmented_section(trace: PlateTrace) -> DemoSection:
 
     crop = trace.crop
     reading = recognizer("segmented").recognize(crop)
-    segmentation = segment_characters(crop)  # exactly what the reader did
     stages: dict = {}
-    segment_characters(crop, stages=stages)  # every binarisation, for the pictures
+    # exactly what the reader did; the binarisations it did not need are drawn as well
+    segmentation = segment_characters(crop, stages=stages)
     early_stop = segmentation.score >= GOOD_ENOUGH
     figures = {
         "binarisations": _binarisations_figure(stages, segmentation, early_stop),
