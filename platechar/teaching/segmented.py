@@ -169,7 +169,7 @@ def _character_classes_figure(segmentation, reading):
     if count == 0:
         return message_figure("No characters to classify",
                                ("The segmenter found no row of characters in this crop.",))
-    width = float(np.clip(1.35 * count + 0.8, 6.0, 16.0))
+    width = float(np.clip(1.35 * count + 0.8, 8.0, 16.0))  # room for the title
     figure = new_figure(width, 4.6)
     axes = figure.subplots(2, count, squeeze=False, height_ratios=[1.2, 1.0])
     for index, (image, char) in enumerate(zip(segmentation.images, reading.chars,
