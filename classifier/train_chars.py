@@ -16,7 +16,10 @@ back-propagation nudges every weight to lower it (Adam). Two guards keep it hone
 Data: one or more folders laid out as ``flow_from_directory`` expects (``DIR/A/*.png``,
 ``DIR/7/*.png``...; ``platechar synth chars`` and ``platechar harvest`` write this).
 Several folders (synthetic plus real characters) are read by one ``flow_from_directory``
-each and their batches interleaved at random; nothing is copied or linked.
+each and their batches interleaved at random; nothing is copied or linked. A small folder
+can be oversampled with ``repeat`` (``--repeat DIR=N``): its training batches are then
+seen N times an epoch, each time augmented afresh, so that 1,000 real characters are not
+drowned by 60,000 synthetic ones. Validation and test images are never repeated.
 
 Each run gets its own folder::
 
@@ -187,10 +190,16 @@ def scan_char_dirs(data_dirs: Sequence[str | Path] | str | Path,
 
 
 def _flows(data_dirs: Sequence[str | Path], generator, alphabet: str, batch_size: int, *,
-           subset: str | None, shuffle: bool, seed: int) -> list:
-    """One ``flow_from_directory`` per folder, all with the same class order."""
-    flows = []
-    for data_dir in data_dirs:
+           subset: str | None, shuffle: bool, seed: int,
+           repeats: Sequence[int] | None = None) -> tuple[list, list[int]]:
+    """One ``flow_from_directory`` per folder, all with the same class order.
+
+    Returns the flows of the folders that have images in ``subset`` and, beside them,
+    how many times each is to be read an epoch (``repeats``, one per folder; default 1).
+    """
+    repeats = list(repeats) if repeats is not None else [1] * len(data_dirs)
+    flows, kept_repeats = [], []
+    for data_dir, repeat in zip(data_dirs, repeats, strict=True):
         with _quiet_stdout():  # "Found N images belonging to 36 classes", once per folder
             flow = generator.flow_from_directory(
                 str(data_dir), target_size=(INPUT_SIZE, INPUT_SIZE), color_mode="grayscale",
@@ -198,7 +207,8 @@ def _flows(data_dirs: Sequence[str | Path], generator, alphabet: str, batch_size
                 shuffle=shuffle, seed=seed, subset=subset, interpolation="bilinear")
         if flow.samples:
             flows.append(flow)
-    return flows
+            kept_repeats.append(int(repeat))
+    return flows, kept_repeats
 
 
 def _merged_flow_class():
@@ -209,18 +219,26 @@ def _merged_flow_class():
 
         Every batch comes from one folder; with ``shuffle`` the order of all folders'
         batches is shuffled again each epoch, so folders are mixed in proportion to
-        their size. ``samples`` and ``classes`` (in batch order when not shuffled) mirror
-        a single iterator's, for evaluation.
+        their size times their ``repeats`` (default 1 each): a folder repeated N times
+        has each of its batches read N times an epoch (an augmenting generator draws new
+        transforms each time). ``samples`` and ``classes`` (in batch order when not
+        shuffled) mirror a single iterator's and count every image once, for evaluation.
         """
 
-        def __init__(self, flows: list, shuffle: bool, seed: int, workers: int = 1) -> None:
+        def __init__(self, flows: list, shuffle: bool, seed: int, workers: int = 1,
+                     repeats: Sequence[int] | None = None) -> None:
             super().__init__(workers=workers, use_multiprocessing=False)
+            repeats = list(repeats) if repeats is not None else [1] * len(flows)
+            if len(repeats) != len(flows) or any(r < 1 for r in repeats):
+                raise ValueError("repeats must give one count >= 1 per flow")
             self.flows = flows
+            self.repeats = repeats
             self.shuffle = shuffle
             self.rng = np.random.default_rng(seed)
             self.samples = sum(f.samples for f in flows)
             self.classes = np.concatenate([f.classes for f in flows]) if flows else np.zeros(0)
-            self._order = [(i, b) for i, f in enumerate(flows) for b in range(len(f))]
+            self._order = [(i, b) for i, f in enumerate(flows) for _ in range(repeats[i])
+                           for b in range(len(f))]
             self._shuffle()
 
         def _shuffle(self) -> None:
@@ -243,13 +261,14 @@ def _merged_flow_class():
 
 
 def make_generators(data_dirs: Sequence[str | Path], config: TrainConfig,
-                    alphabet: str = ALPHABET):
+                    alphabet: str = ALPHABET, repeats: Sequence[int] | None = None):
     """The augmented training flow and the plain validation flow over the same folders.
 
     Both ``ImageDataGenerator`` s get the same ``validation_split``: in every class
     folder the first share of the files (by name) is the ``validation`` subset and the
     rest the ``training`` subset, so the two never overlap and every class is in both.
-    Only the training generator augments.
+    Only the training generator augments, and only the training flow reads a folder
+    ``repeats[i]`` times an epoch (one count per folder; default 1 each).
     """
     import tensorflow as tf
 
@@ -261,12 +280,14 @@ def make_generators(data_dirs: Sequence[str | Path], config: TrainConfig,
                          fill_mode="constant", cval=0.0)
     plain = gen_cls(rescale=1.0 / 255, validation_split=config.validation_split)
     merged = _merged_flow_class()
-    train = merged(_flows(data_dirs, augmenting, alphabet, config.batch_size,
-                          subset="training", shuffle=True, seed=config.seed),
-                   shuffle=True, seed=config.seed, workers=config.workers)
-    val = merged(_flows(data_dirs, plain, alphabet, config.batch_size, subset="validation",
-                        shuffle=False, seed=config.seed),
-                 shuffle=False, seed=config.seed, workers=config.workers)
+    train_flows, train_repeats = _flows(data_dirs, augmenting, alphabet, config.batch_size,
+                                        subset="training", shuffle=True, seed=config.seed,
+                                        repeats=repeats)
+    train = merged(train_flows, shuffle=True, seed=config.seed, workers=config.workers,
+                   repeats=train_repeats)
+    val_flows, _ = _flows(data_dirs, plain, alphabet, config.batch_size, subset="validation",
+                          shuffle=False, seed=config.seed)
+    val = merged(val_flows, shuffle=False, seed=config.seed, workers=config.workers)
     if train.samples == 0 or val.samples == 0:
         raise DataDirError(f"too few images to split into training and validation "
                            f"(validation_split={config.validation_split})")
@@ -279,8 +300,28 @@ def plain_flow(data_dirs: Sequence[str | Path], batch_size: int = 256,
     import tensorflow as tf
 
     gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)
-    flows = _flows(data_dirs, gen, alphabet, batch_size, subset=None, shuffle=False, seed=0)
+    flows, _ = _flows(data_dirs, gen, alphabet, batch_size, subset=None, shuffle=False, seed=0)
     return _merged_flow_class()(flows, shuffle=False, seed=0, workers=workers)
+
+
+def resolve_repeats(data_dirs: Sequence[str | Path],
+                    repeat: Mapping[str | Path, int] | None) -> list[int]:
+    """One repeat count per data folder from ``{folder: N}`` (others 1).
+
+    A folder is matched as a path (``runs/harvest/`` and ``runs/harvest`` are the same);
+    naming a folder that is not among ``data_dirs``, or a count below 1, is refused.
+    """
+    counts = [1] * len(data_dirs)
+    for key, n in dict(repeat or {}).items():
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"repeat for {key}: {n!r} is not a whole number >= 1")
+        matches = [i for i, d in enumerate(data_dirs) if Path(d) == Path(key)]
+        if not matches:
+            raise DataDirError(f"{key}: repeated, but not one of the data folders "
+                               f"({', '.join(str(d) for d in data_dirs)})")
+        for i in matches:
+            counts[i] = int(n)
+    return counts
 
 
 @contextlib.contextmanager
@@ -381,6 +422,7 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
                           alphabet: str = ALPHABET,
                           run_dir: str | Path | None = None,
                           extra_info: Mapping[str, Any] | None = None,
+                          repeat: Mapping[str | Path, int] | None = None,
                           verbose: int = 2,
                           **overrides) -> TrainResult:
     """Train (or fine-tune) the character CNN and export it; one new run folder per call.
@@ -398,16 +440,25 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
         version: the platechar version, recorded in the sidecar.
         description: one line saying what the data is, for the sidecar.
         extra_info: more keys for the sidecar (e.g. the command that made the data).
+        repeat: ``{data folder: N}`` to read a folder's training images N times an epoch
+            (oversampling a small real set beside a large synthetic one); recorded per
+            folder in ``config.json`` and the sidecar.
         verbose: Keras' ``fit`` verbosity (0 silent, 1 progress bar, 2 a line an epoch).
 
     Raises:
-        DataDirError: a data folder is missing, empty or not one folder per class.
+        DataDirError: a data folder is missing, empty or not one folder per class, or
+            ``repeat`` names a folder that is not a data folder.
         ModelFileError: ``init_from`` is not a loadable character model.
+        ValueError: a setting is out of range (a repeat count below 1...).
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides})
     if isinstance(data_dirs, (str, Path)):
         data_dirs = [data_dirs]
+    repeats = resolve_repeats(data_dirs, repeat)
     _, _, data_info = scan_char_dirs(data_dirs, alphabet)
+    if repeat:
+        for entry, n in zip(data_info["dirs"], repeats, strict=True):
+            entry["repeat"] = n
     test_dirs = list(test_dirs or [])
     if test_dirs:
         scan_char_dirs(test_dirs, alphabet)  # refuse a bad test folder before training
@@ -425,11 +476,12 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
     (run / "checkpoints").mkdir(exist_ok=True)
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
                   loss="categorical_crossentropy", metrics=["accuracy"])
-    train_flow, val_flow = make_generators(data_dirs, config, alphabet)
+    train_flow, val_flow = make_generators(data_dirs, config, alphabet, repeats)
 
     config_json = {"config": asdict(config), "data": data_info,
                    "test_dirs": [str(d) for d in test_dirs], "alphabet": alphabet,
                    "input_shape": list(INPUT_SHAPE), "train_images": train_flow.samples,
+                   "train_batches_per_epoch": len(train_flow),
                    "val_images": val_flow.samples, "params": int(model.count_params()),
                    "platechar_version": version}
     _write_json(run / "config.json", config_json)
@@ -494,10 +546,9 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
 
 def _without_optimizer(model):
     """The same network, uncompiled: the exported .keras then holds no Adam state (a
-    third of the size); fine-tuning compiles it afresh anyway."""
-    import keras
-
-    clone = keras.models.clone_model(model)
+    third of the size); fine-tuning compiles it afresh anyway. (Not ``clone_model``:
+    Keras 3.x compiles the clone again when the original was compiled.)"""
+    clone = type(model).from_config(model.get_config())
     clone.set_weights(model.get_weights())
     return clone
 
@@ -532,5 +583,6 @@ def _jsonable(obj):
 
 
 __all__ = ["DataDirError", "TrainConfig", "TrainResult", "scan_char_dirs", "make_generators",
+           "resolve_repeats",
            "StopAtAccuracy", "train_char_classifier", "evaluate_dirs", "top_confusions",
            "load_init_model", "new_run_dir"]

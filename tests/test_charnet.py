@@ -248,6 +248,80 @@ def test_cli_fine_tunes_from_a_model(tiny_run, tiny_dir, tmp_path, capsys):
     assert config["config"]["learning_rate"] == pytest.approx(3e-4)
 
 
+def test_cli_repeat_oversamples_a_folder_and_records_the_recipe(tiny_dir, tiny_run, tmp_path,
+                                                              capsys):
+    import zipfile
+
+    small = _write_chars(tmp_path / "small", 72, seed=6)
+    status, out, err = _cli(["train", "chars", str(tiny_dir), str(small),
+                             "--repeat", f"{small}/=3", "--epochs", "1",
+                             "--batch-size", "64", "--init-from",
+                             str(tiny_run.exported["keras"]), "--runs", str(tmp_path / "runs"),
+                             "--data-command", "make the data", "--quiet"], capsys)
+    assert status == 0, err
+    run = next((tmp_path / "runs").glob("chars-*"))
+    config = json.loads((run / "config.json").read_text())
+    assert [d["repeat"] for d in config["data"]["dirs"]] == [1, 3]
+    # The small folder's training batches come 3 times an epoch, the others once;
+    # every image is still counted once, and validation is not repeated.
+    from classifier.train_chars import TrainConfig, make_generators
+
+    once, val = make_generators([tiny_dir, small], TrainConfig(batch_size=64))
+    assert once.repeats == [1, 1] and len(once.flows[1]) > 0
+    assert config["train_batches_per_epoch"] == len(once) + 2 * len(once.flows[1])
+    assert config["train_images"] == once.samples and config["val_images"] == val.samples
+    sidecar = json.loads((run / "charnet.json").read_text())
+    assert sidecar["training_data"]["dirs"][1]["repeat"] == 3
+    recipe = sidecar["training_recipe"]
+    assert recipe[0] == "make the data"
+    assert recipe[1].startswith("platechar train chars ") and "--repeat" in recipe[1]
+    # A fine-tuned export holds no optimizer state (Keras' clone_model would keep it).
+    with zipfile.ZipFile(run / "charnet.keras") as archive:
+        assert json.loads(archive.read("config.json")).get("compile_config") in (None, {})
+
+
+def test_cli_repeat_refuses_a_folder_it_does_not_train_on(tiny_dir, tmp_path, capsys):
+    status, _, err = _cli(["train", "chars", str(tiny_dir), "--repeat",
+                           f"{tmp_path}=2", "--runs", str(tmp_path / "runs")], capsys)
+    assert status == 1 and "not one of the data folders" in err
+    for bad in (f"{tiny_dir}=0", f"{tiny_dir}=x", "=3", str(tiny_dir)):
+        with pytest.raises(SystemExit):
+            _cli(["train", "chars", str(tiny_dir), "--repeat", bad], capsys)
+        assert "expected DIR=N" in capsys.readouterr().err
+
+
+def test_merged_flow_repeats_batches():
+    from classifier.train_chars import _merged_flow_class, resolve_repeats
+
+    class Flow:  # the parts of a Keras DirectoryIterator that MergedFlow uses
+        def __init__(self, name, batches):
+            self.name, self.batches = name, batches
+            self.samples = batches * 2
+            self.classes = np.zeros(self.samples, int)
+
+        def __len__(self):
+            return self.batches
+
+        def __getitem__(self, i):
+            return (self.name, i)
+
+        def on_epoch_end(self):
+            pass
+
+    merged = _merged_flow_class()([Flow("synth", 5), Flow("real", 2)], shuffle=True, seed=0,
+                                  repeats=[1, 4])
+    batches = [merged[i] for i in range(len(merged))]
+    assert len(merged) == 5 + 2 * 4 and merged.samples == 14
+    assert sorted(set(batches)) == [("real", 0), ("real", 1)] + [("synth", i) for i in range(5)]
+    assert batches.count(("real", 1)) == 4 and batches.count(("synth", 3)) == 1
+    with pytest.raises(ValueError):
+        _merged_flow_class()([Flow("a", 1)], shuffle=False, seed=0, repeats=[0])
+    assert resolve_repeats(["a/b", "c"], {"a/b/": 3}) == [3, 1]
+    assert resolve_repeats(["a", "c"], None) == [1, 1]
+    with pytest.raises(ValueError):
+        resolve_repeats(["a"], {"a": 0})
+
+
 def test_cli_bad_data_dir(tmp_path, capsys):
     status, _, err = _cli(["train", "chars", str(tmp_path / "missing")], capsys)
     assert status == 1 and "no such folder" in err and "Traceback" not in err

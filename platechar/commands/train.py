@@ -55,8 +55,17 @@ def register_chars(train_subparsers) -> None:
     p.add_argument("--test", type=Path, action="append", default=[], metavar="DIR",
                    help="a folder of characters never trained on, to measure accuracy on "
                    "at the end (may be repeated)")
+    p.add_argument("--repeat", type=dir_repeat, action="append", default=[],
+                   metavar="DIR=N",
+                   help="read DATA_DIR DIR's training images N times an epoch, each time "
+                   "augmented afresh: oversamples a small folder (e.g. 1,000 harvested real "
+                   "characters beside 20,000 synthetic ones); may be repeated")
     p.add_argument("--description", default=None,
                    help="one line saying what the data is, kept in the model's sidecar")
+    p.add_argument("--data-command", action="append", default=[], metavar="CMD",
+                   help="a command that made the training data (e.g. 'platechar synth chars "
+                   "...'); kept, before this train command, in the sidecar's "
+                   "training_recipe; may be repeated")
     p.add_argument("--quiet", "-q", action="store_true", help="no per-epoch output")
     p.set_defaults(func=run_chars)
 
@@ -84,6 +93,19 @@ def _no_subcommand(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+def dir_repeat(text: str) -> tuple[Path, int]:
+    """An argparse type: ``DIR=N``, a data folder and how many times to read it an epoch."""
+    folder, sep, count = text.rpartition("=")
+    try:
+        n = int(count)
+    except ValueError:
+        n = 0
+    if not sep or not folder or n < 1:
+        raise argparse.ArgumentTypeError(f"expected DIR=N with N a whole number >= 1, "
+                                         f"not {text!r}")
+    return Path(folder), n
+
+
 def run_chars(args: argparse.Namespace) -> int:
     """Run ``platechar train chars``; errors become DatasetError / ModelError."""
     from classifier.model_io import ModelFileError
@@ -102,11 +124,16 @@ def run_chars(args: argparse.Namespace) -> int:
             init_from=str(args.init_from) if args.init_from else None)
     except ValueError as exc:
         raise PlatecharError(str(exc)) from None
+    recipe = list(args.data_command)
+    if getattr(args, "command_line", None):  # set by platechar.cli.main
+        recipe.append(args.command_line)
     try:
         result = train_char_classifier(
             args.data_dirs, args.runs, config=config, export=args.export,
             test_dirs=args.test, version=__version__, description=args.description,
-            alphabet=ALPHABET, verbose=0 if args.quiet else 2)
+            alphabet=ALPHABET, repeat=dict(args.repeat),
+            extra_info={"training_recipe": recipe} if recipe else None,
+            verbose=0 if args.quiet else 2)
     except DataDirError as exc:
         raise DatasetError(str(exc)) from None
     except ModelFileError as exc:
