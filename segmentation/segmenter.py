@@ -120,13 +120,12 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
     for binarisation in binarisations(gray):
         if stages is not None:
             stages[f"threshold_{binarisation.name}"] = binarisation.ink
-        if best is not None and best.score >= GOOD_ENOUGH:
-            if stages is None:
-                break
-            continue  # shown for teaching, but not tried: the result must not depend on stages
-        attempt = _attempt(binarisation, small)
-        if best is None or attempt.score > best.score:
-            best = attempt
+        if best is None or best.score < GOOD_ENOUGH:  # later ones are only shown, not tried
+            attempt = _attempt(binarisation, small)
+            if best is None or attempt.score > best.score:
+                best = attempt
+        if best.score >= GOOD_ENOUGH and stages is None:
+            break  # before the generator makes the next binarisation
     segmentation = _cut_out(crop, best, scale, char_size)
     if stages is not None:
         _draw_stages(stages, crop, best, segmentation)
