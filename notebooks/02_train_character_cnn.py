@@ -14,12 +14,13 @@
 
 # %%
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+from platechar.teaching.notebook import show_figure
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow: warnings and errors only
 
@@ -32,13 +33,7 @@ OUT = Path(tempfile.mkdtemp(prefix="platechar-notebook-2-"))  # never write into
 
 def show(figure, name: str) -> None:
     """Save a figure under OUT and, inside Jupyter, display it."""
-    path = OUT / f"{name}.png"
-    figure.savefig(path, dpi=100, facecolor="white")
-    if "ipykernel" in sys.modules:
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
-    print(f"[figure] {path}")
+    show_figure(figure, name, OUT)
 
 
 print(f"quick mode: {QUICK}; writing to {OUT}")

@@ -17,7 +17,6 @@
 # %%
 import itertools
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -26,26 +25,16 @@ import numpy as np
 import platechar
 from classifier.crnn import ALPHABET, BLANK, beam_decode, greedy_decode
 from platechar import demo
+from platechar.teaching.notebook import sample_images, show_figure
 
 QUICK = os.environ.get("PLATECHAR_QUICK") == "1"  # the tests: skip the TensorFlow cell
 OUT = Path(tempfile.mkdtemp(prefix="platechar-notebook-3-"))  # never write into the repo
-try:
-    HERE = Path(__file__).resolve().parent  # run as a script
-except NameError:
-    HERE = Path.cwd()  # run in Jupyter, from the notebooks folder
-SAMPLES = next(p / "sample_images" for p in (HERE, *HERE.parents)
-               if (p / "sample_images").is_dir())
+SAMPLES = sample_images()  # the repository's sample_images/ folder
 
 
 def show(figure, name: str) -> None:
     """Save a figure under OUT and, inside Jupyter, display it."""
-    path = OUT / f"{name}.png"
-    figure.savefig(path, dpi=100, facecolor="white")
-    if "ipykernel" in sys.modules:
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
-    print(f"[figure] {path}")
+    show_figure(figure, name, OUT)
 
 
 # %% [markdown]

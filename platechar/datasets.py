@@ -32,8 +32,21 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 KINDS = ("auto", "crops", "names", "scenes")
 
 
+class _Loadable:
+    """An item's pixels come from ``image`` (synthetic) or the file at ``path``."""
+
+    path: Path | None
+    image: np.ndarray | None
+
+    def load(self) -> np.ndarray:
+        """The pixels (BGR ``uint8``); an unreadable file is an ``ImageError``."""
+        from platechar.images import load_image
+
+        return self.image if self.image is not None else load_image(self.path)
+
+
 @dataclass(frozen=True, eq=False)
-class LabelledPlate:
+class LabelledPlate(_Loadable):
     """One plate crop and its true text; ``path`` for files, ``image`` for synthetic."""
 
     name: str
@@ -41,26 +54,15 @@ class LabelledPlate:
     path: Path | None = None
     image: np.ndarray | None = field(default=None, repr=False)
 
-    def load(self) -> np.ndarray:
-        """The crop's pixels (BGR ``uint8``); an unreadable file is an ``ImageError``."""
-        from platechar.images import load_image
-
-        return self.image if self.image is not None else load_image(self.path)
-
 
 @dataclass(frozen=True, eq=False)
-class LabelledScene:
+class LabelledScene(_Loadable):
     """One photo and the plates in it: ``plates`` holds ``((x, y, w, h), text)`` pairs."""
 
     name: str
     plates: tuple[tuple[tuple[int, int, int, int], str], ...]
     path: Path | None = None
     image: np.ndarray | None = field(default=None, repr=False)
-
-    def load(self) -> np.ndarray:
-        from platechar.images import load_image
-
-        return self.image if self.image is not None else load_image(self.path)
 
 
 @dataclass

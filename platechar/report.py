@@ -27,11 +27,13 @@ confident error is the costliest: nothing flags it for a person to check)."""
 
 
 def format_table(evaluations: dict[str, Evaluation], *, confidence: float = 0.9,
-                 max_error: float = 0.01, command: str | None = None) -> str:
-    """The measures of one or more backends side by side, as plain text."""
+                 max_error: float = 0.01, command: str | None = None,
+                 results: dict[str, dict] | None = None) -> str:
+    """The measures of one or more backends side by side, as plain text (``results``:
+    their :meth:`Evaluation.metrics` when the caller has them already)."""
     names = list(evaluations)
-    results = {b: e.metrics(confidence=confidence, max_error=max_error)
-               for b, e in evaluations.items()}
+    results = results or {b: e.metrics(confidence=confidence, max_error=max_error)
+                          for b, e in evaluations.items()}
     first = next(iter(evaluations.values()))
     rows: list[tuple[str, list[str]]] = []
 
@@ -122,22 +124,23 @@ def write_report(evaluations: dict[str, Evaluation], folder: str | Path, *,
         raise PlatecharError(f"cannot create the report folder '{folder}': "
                              f"{exc.strerror or exc}") from None
     options = {"confidence": confidence, "max_error": max_error}
-    results = {b: e.to_dict(**options) for b, e in evaluations.items()}
-    payload = {"command": command, "backends": results, "disagreements": disagreements}
-    table = format_table(evaluations, command=command, **options)
+    saved = {b: e.to_dict(**options) for b, e in evaluations.items()}
+    payload = {"command": command, "backends": saved, "disagreements": disagreements}
+    results = {b: saved[b]["metrics"] for b in evaluations}  # measured once, used throughout
+    table = format_table(evaluations, command=command, results=results, **options)
     figures = [
         ("Errors by stage", "Which stage each wrong reading is blamed on. Segmented: the "
          "segmentation found the wrong number of characters, or the CNN misread one. "
          "Holistic: the CRNN misread the plate. Scenes add plates the detector missed.",
-         _errors_figure(evaluations)),
+         _errors_figure(results)),
         ("Accuracy by plate length", "Share of plates read exactly, by the number of "
-         "characters on the plate.", _length_figure(evaluations)),
+         "characters on the plate.", _length_figure(results)),
         ("Calibration", "Accuracy of the plates in each confidence bin against the bin's "
          "mean confidence; a calibrated backend stays on the diagonal. Marker area shows "
-         "how many plates fall in the bin.", _calibration_figure(evaluations)),
+         "how many plates fall in the bin.", _calibration_figure(results)),
         ("Character confusions", "Aligned substitutions (true character, row; read "
          "character, column) among the characters ever confused.",
-         _confusion_figure(evaluations)),
+         _confusion_figure(results)),
     ]
     source = next(iter(evaluations.values())).source
     parts = [f"<h1>platechar evaluation</h1><p>{html.escape(source)}</p>"]
@@ -203,12 +206,12 @@ def _img(figure) -> str:
     return f"<img alt='' src='data:image/png;base64,{encoded}'>"
 
 
-def _errors_figure(evaluations):
-    figure = _figure(7, 0.6 + 0.5 * sum(len(e.error_sources()) for e in evaluations.values()))
+def _errors_figure(results):
+    figure = _figure(7, 0.6 + 0.5 * sum(len(m["errors"]) for m in results.values()))
     axes = figure.add_subplot()
     labels, counts = [], []
-    for backend, evaluation in evaluations.items():
-        for source, count in evaluation.error_sources().items():
+    for backend, measured in results.items():
+        for source, count in measured["errors"].items():
             labels.append(f"{backend}: {source}")
             counts.append(count)
     axes.barh(labels[::-1], counts[::-1], color="#c0504d")
@@ -219,19 +222,19 @@ def _errors_figure(evaluations):
     return figure
 
 
-def _length_figure(evaluations):
-    lengths = sorted({n for e in evaluations.values() for n in e.metrics()["by_length"]})
+def _length_figure(results):
+    lengths = sorted({n for m in results.values() for n in m["by_length"]})
     if not lengths:
         return None
     figure = _figure(7, 3.5)
     axes = figure.add_subplot()
-    width = 0.8 / len(evaluations)
-    for k, (backend, evaluation) in enumerate(evaluations.items()):
-        table = evaluation.metrics()["by_length"]
+    width = 0.8 / len(results)
+    for k, (backend, measured) in enumerate(results.items()):
+        table = measured["by_length"]
         xs = [i + k * width for i, n in enumerate(lengths) if n in table]
         ys = [100 * table[n]["exact"] for n in lengths if n in table]
         axes.bar(xs, ys, width, label=backend)
-    plates = next(iter(evaluations.values())).metrics()["by_length"]
+    plates = next(iter(results.values()))["by_length"]
     axes.set_xticks([i + 0.4 - width / 2 for i in range(len(lengths))],
                     [f"{n}\n({plates.get(n, {}).get('plates', 0)})" for n in lengths])
     axes.set_xlabel("characters on the plate (plates)")
@@ -242,16 +245,16 @@ def _length_figure(evaluations):
     return figure
 
 
-def _calibration_figure(evaluations):
+def _calibration_figure(results):
     figure = _figure(5, 4.5)
     axes = figure.add_subplot()
     axes.plot([0, 1], [0, 1], color="gray", linestyle="--", label="calibrated")
-    for backend, evaluation in evaluations.items():
-        bins = evaluation.metrics()["calibration"]
+    for backend, measured in results.items():
+        bins = measured["calibration"]
         if bins:
             xs = [b["confidence"] for b in bins]
             ys = [b["accuracy"] for b in bins]
-            sizes = [20 + 200 * b["plates"] / max(1, len(evaluation.outcomes)) for b in bins]
+            sizes = [20 + 200 * b["plates"] / max(1, measured["plates"]) for b in bins]
             line = axes.plot(xs, ys, label=backend)[0]
             axes.scatter(xs, ys, s=sizes, color=line.get_color())
     axes.set_xlim(0, 1)
@@ -263,8 +266,8 @@ def _calibration_figure(evaluations):
     return figure
 
 
-def _confusion_figure(evaluations):
-    tables = {b: e.metrics()["substitutions"] for b, e in evaluations.items()}
+def _confusion_figure(results):
+    tables = {b: m["substitutions"] for b, m in results.items()}
     if not any(tables.values()):
         return None
     figure = _figure(5.5 * len(tables), 5.2)
