@@ -165,18 +165,31 @@ def _density_factor(row: Row, ink: np.ndarray) -> float:
     return float(np.clip((0.8 - density) / 0.25, 0.2, 1.0))
 
 
+SINGLE_ASPECTS = (0.3, 0.9)  # width / height of one character that is not 1, I, M or W
+SPLIT_WIDTH = 1.5  # a blob this many character widths wide holds touching characters
+
+
+def _char_width(row: Row) -> float:
+    """The width of one character in this row: the median width of its blobs shaped
+    like one ordinary character (not a narrow 1 or I, not two joined ones); from the
+    row's height when fewer than two are."""
+    lo, hi = SINGLE_ASPECTS
+    single = [b.w for b in row.blobs if lo <= b.aspect <= hi]
+    width = statistics.median(single) if len(single) >= 2 else 0.55 * row.height
+    return float(np.clip(width, 0.4 * row.height, 0.8 * row.height))
+
+
 def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
     """Split touching characters, free characters joined to something taller, merge
     broken ones, then keep what fits the line."""
     narrow = [b for b in row.blobs if b.aspect <= MAX_ASPECT]
-    pitch = statistics.median([b.w for b in narrow]) if len(narrow) >= 2 else 0.6 * row.height
-    pitch = max(pitch, 0.45 * row.height)
+    pitch = _char_width(row)
     # Split wide blobs only beside real characters (or when the row is one blob): a
     # wide blob alone among others of its height is more likely a band or a frame.
     may_split = len(narrow) >= 2 or len(row.blobs) == 1
     members: list[Blob] = []
     for blob in row.blobs:
-        if may_split and (blob.aspect > MAX_ASPECT or blob.w > 1.9 * pitch):
+        if may_split and (blob.aspect > MAX_ASPECT or blob.w > SPLIT_WIDTH * pitch):
             members += split_touching(blob, ink, pitch)
         else:
             members.append(blob)
@@ -231,12 +244,17 @@ def _clipped_to_band(row: Row, members: list[Blob], ink: np.ndarray,
         if blob.h < 0.7 * row.height or _overlaps(blob, taken) \
                 or blob.right < row.left - 1.5 * pitch or blob.x > row.right + 1.5 * pitch:
             continue
-        if blob.aspect > MAX_ASPECT or blob.w > 1.9 * pitch:
+        if blob.aspect > MAX_ASPECT or blob.w > SPLIT_WIDTH * pitch:
             pieces = split_touching(blob, ink, pitch)
         else:
             pieces = [blob]
-        found += [p for p in pieces if judge(p, ink.shape) in ("", "large")
-                  and p.aspect >= 0.12 and 0.2 <= p.area / (p.w * p.h) <= 0.9]
+        for p in pieces:
+            # the band's blob may be a row blob already split into members: its pieces
+            # are those members again (no one of them covers 30% of the whole blob)
+            if judge(p, ink.shape) in ("", "large") and p.aspect >= 0.12 \
+                    and 0.2 <= p.area / (p.w * p.h) <= 0.9 and not _overlaps(p, taken):
+                found.append(p)
+                taken.append((p.x, p.right))
     return found
 
 

@@ -12,7 +12,7 @@ import platechar
 from detection.geometry import iou
 from platechar.cli import main
 from segmentation import Segmentation, segment_characters
-from segmentation.characters import Blob, split_touching
+from segmentation.characters import Blob, blobs_of, split_touching
 
 
 def exact(found: np.ndarray, truth) -> bool:
@@ -122,6 +122,24 @@ def test_touching_characters_are_split_at_the_valley():
     parts = split_touching(Blob(5, 5, 45, 30, int((ink > 0).sum())), ink, char_width=22)
     assert len(parts) == 2
     assert parts[0].right <= 30 and parts[1].x >= 25
+
+
+def test_a_row_joined_by_an_underline_is_split_once():
+    # Four digits standing on one line are one blob; the row is that blob split. The
+    # band search used to find the same blob again and add every character twice.
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _repair
+
+    ink = np.zeros((64, 200), np.uint8)
+    for i, ch in enumerate("4827"):
+        cv2.putText(ink, ch, (10 + i * 34, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 255, 4)
+    cv2.line(ink, (8, 50), (150, 50), 255, 2)
+    ink = cv2.resize(ink, (120, 64), interpolation=cv2.INTER_NEAREST)  # plate-like widths
+    blobs = blobs_of(ink)
+    assert len(blobs) == 1
+    row = _repair(measure_row(blobs), blobs, ink)
+    boxes = [b.box for b in row.blobs]
+    assert len(boxes) == 4 and len(set(boxes)) == 4
 
 
 def test_band_without_valleys_is_not_split():
