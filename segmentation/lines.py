@@ -107,12 +107,22 @@ COUNT_SCORE = {1: 0.05, 2: 0.2, 3: 0.45, 4: 0.7, 5: 0.9, 6: 1.0, 7: 1.0, 8: 1.0,
                10: 0.6}
 
 
-def row_score(row: Row, crop_height: int) -> float:
-    """How much a row looks like a plate's characters, 0..1: a plausible count (plates
-    hold 5-8 most often), regular, and tall (a plate's characters are its largest print)."""
-    count_term = COUNT_SCORE.get(row.count, 0.3)
+def count_score(count: int) -> float:
+    """How plausible a plate of ``count`` characters is, 0..1 (5-8 are the most common)."""
+    return COUNT_SCORE.get(count, 0.3)
+
+
+def shape_score(row: Row, crop_height: int) -> float:
+    """How regular and how tall a row is, 0..1 (a plate's characters are its largest
+    print: a row reaching 45% of ``crop_height`` counts fully)."""
     height_term = min(1.0, row.height / (0.45 * crop_height))
-    return float(count_term * row.regularity() * (0.3 + 0.7 * height_term))
+    return float(row.regularity() * (0.3 + 0.7 * height_term))
+
+
+def row_score(row: Row, crop_height: int) -> float:
+    """How much a row looks like a plate's characters, 0..1: a plausible count,
+    regular, and tall."""
+    return count_score(row.count) * shape_score(row, crop_height)
 
 
 def plate_rows(rows: list[Row], crop_height: int) -> list[Row]:

@@ -39,7 +39,15 @@ from segmentation.characters import (
     remove_frame,
     split_touching,
 )
-from segmentation.lines import Row, link_rows, measure_row, plate_rows, row_score
+from segmentation.lines import (
+    Row,
+    count_score,
+    link_rows,
+    measure_row,
+    plate_rows,
+    row_score,
+    shape_score,
+)
 from segmentation.normalize import normalize_character
 
 CUT_MARGIN = 0.05   # each character is cut with this share of its height around it
@@ -146,9 +154,10 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray) -> _Attempt:
         score = 0.0
     elif len(rows) == 1:
         score = row_score(rows[0], height) * _density_factor(rows[0], ink)
-    else:  # two lines share the crop's height: judge each against half of it
-        score = min(row_score(row, height // 2) * _density_factor(row, ink) for row in rows)
-        score *= 1.0 if 5 <= sum(row.count for row in rows) <= 9 else 0.7  # plausible total
+    else:  # two lines share the crop's height: judge each one's shape against half of
+        # it, and the count of both together (a top line of 2-3 is common)
+        score = min(shape_score(row, height // 2) * _density_factor(row, ink) for row in rows)
+        score *= count_score(sum(row.count for row in rows))
     kept = {blob for row in rows for blob in row.blobs}
     rejected = [(blob, why or "off the line") for blob, why in verdicts if blob not in kept
                 and why != "tiny"]
