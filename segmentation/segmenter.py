@@ -148,7 +148,8 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray) -> _Attempt:
     verdicts = [(blob, judge(blob, ink.shape)) for blob in blobs]
     candidates = [blob for blob, why in verdicts if not why]
     rows = plate_rows([measure_row(group) for group in link_rows(candidates)], height)
-    rows = [_odd_colours_removed(_repair(row, blobs, ink), ink, colour) for row in rows]
+    rows = [_outliers_removed(_odd_colours_removed(_repair(row, blobs, ink), ink, colour))
+            for row in rows]
     rows = [row for row in rows if row.count]
     if not rows:
         score = 0.0
@@ -232,6 +233,28 @@ def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
     if keep.all() or keep.sum() < 3:
         return row
     return measure_row([b for b, k in zip(row.blobs, keep, strict=True) if k])
+
+
+END_PITCH = 2.0  # an end member this many typical pitches from its neighbour stands apart
+
+
+def _outliers_removed(row: Row) -> Row:
+    """A plate's characters are evenly spaced; a symbol at either end (a wheelchair,
+    a state's emblem, a sticker's digits) usually stands further off. The first or
+    last member is dropped when its centre is END_PITCH times the row's median pitch
+    (centre to centre, so that a narrow 1 is not taken for one standing apart) from
+    its neighbour's."""
+    if row.count < 5:
+        return row
+    blobs = list(row.blobs)
+    pitches = [b.cx - a.cx for a, b in zip(blobs[:-1], blobs[1:], strict=True)]
+    typical = max(1.0, statistics.median(pitches))
+    keep = blobs
+    if pitches[0] > END_PITCH * typical:
+        keep = keep[1:]
+    if pitches[-1] > END_PITCH * typical:
+        keep = keep[:-1]
+    return row if len(keep) == len(blobs) else measure_row(keep)
 
 
 def _overlaps(blob: Blob, taken: list[tuple[int, int]], share: float = 0.3) -> bool:

@@ -177,3 +177,15 @@ def test_cli_segment_json_and_annotate(tmp_path, capsys):
     assert "error" in lines[1]
     for name in ("threshold", "blobs", "characters", "cutouts"):
         assert (out / f"plate.{name}.png").is_file(), name
+
+
+def test_a_symbol_standing_apart_at_the_end_is_dropped_but_a_narrow_one_is_not():
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _outliers_removed
+
+    chars = [Blob(60 + 25 * i, 10, 18, 40, 300) for i in range(5)]
+    wheelchair = Blob(0, 10, 20, 40, 300)  # centre 2.7 pitches left of the first character
+    assert [b.x for b in _outliers_removed(measure_row([wheelchair, *chars])).blobs] == \
+        [b.x for b in chars]
+    one = Blob(42, 10, 5, 40, 150)  # a narrow 1: a wide edge gap, an ordinary pitch
+    assert len(_outliers_removed(measure_row([one, *chars])).blobs) == 6
