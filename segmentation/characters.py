@@ -156,7 +156,7 @@ def merge_pieces(pieces: list[Blob], top: float, bottom: float, height: float) -
         groups.append([piece])
     merged = []
     for group in groups:
-        if len(group) < 2:
+        if len(group) < 2 or _stacked_letters(group, height):
             continue
         joined = union(group)
         if 0.8 * height <= joined.h <= 1.2 * height and joined.y >= top and \
@@ -165,6 +165,19 @@ def merge_pieces(pieces: list[Blob], top: float, bottom: float, height: float) -
     return merged
 
 
+def _stacked_letters(group: list[Blob], height: float) -> bool:
+    """Two small letters one above the other (a county code, "DC", "PC") beside the
+    characters, not the halves of a broken one: two pieces, each about half the line's
+    height and shaped like a letter, with a clear gap between them."""
+    if len(group) != 2:
+        return False
+    top, bottom = sorted(group, key=lambda b: b.y)
+    gap = bottom.y - top.bottom
+    return gap >= STACK_GAP * height and all(
+        0.3 * height <= b.h <= 0.55 * height and 0.4 <= b.aspect <= 1.3 for b in group)
+
+
+STACK_GAP = 0.08  # of the line's height: a broken stroke leaves less between its pieces
 MAX_BRIDGE = 0.3  # a cut between touching characters crosses at most this much ink
 
 

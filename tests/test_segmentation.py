@@ -189,3 +189,12 @@ def test_a_symbol_standing_apart_at_the_end_is_dropped_but_a_narrow_one_is_not()
         [b.x for b in chars]
     one = Blob(42, 10, 5, 40, 150)  # a narrow 1: a wide edge gap, an ordinary pitch
     assert len(_outliers_removed(measure_row([one, *chars])).blobs) == 6
+
+
+def test_stacked_small_letters_are_not_merged_into_one_character():
+    from segmentation.characters import merge_pieces
+
+    stacked = [Blob(10, 10, 12, 18, 120), Blob(10, 32, 12, 18, 120)]  # "D" over "C"
+    assert merge_pieces(stacked, 5, 55, 40) == []
+    broken = [Blob(10, 10, 14, 19, 120), Blob(10, 30, 14, 20, 120)]  # a 5 cut by glare
+    assert [b.box for b in merge_pieces(broken, 5, 55, 40)] == [(10, 10, 14, 40)]
