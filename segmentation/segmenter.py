@@ -214,13 +214,16 @@ def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
     return measure_row(members) if members else Row((), 0.0, row.height, 0.0, 0.0)
 
 
-COLOUR_OUTLIER = 70.0  # BGR distance from the row's typical ink colour: an emblem
+COLOUR_OUTLIER = 50.0  # BGR distance from the row's typical ink colour: an emblem
+COLOUR_SPREAD = 3.0  # ... and this many times the members' median distance (shade varies)
 
 
 def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
     """A plate's characters share one ink colour; an emblem of their size between them
     (an orange, a flag, a state seal) does not. Members whose ink colour is far from
-    the row's median are dropped (only in rows long enough for a median to mean much)."""
+    the row's median are dropped (only in rows long enough for a median to mean much):
+    further than COLOUR_OUTLIER, and than COLOUR_SPREAD times the members' median
+    distance (under a shadow or glare the characters' own colours spread more)."""
     if row.count < 4 or colour.ndim != 3:
         return row
     means = []
@@ -229,7 +232,7 @@ def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
         means.append(cv2.mean(colour[b.y:b.bottom, b.x:b.right, :3], mask=mask)[:3])
     means = np.array(means)
     distance = np.linalg.norm(means - np.median(means, axis=0), axis=1)
-    keep = distance <= COLOUR_OUTLIER
+    keep = distance <= max(COLOUR_OUTLIER, COLOUR_SPREAD * float(np.median(distance)))
     if keep.all() or keep.sum() < 3:
         return row
     return measure_row([b for b, k in zip(row.blobs, keep, strict=True) if k])

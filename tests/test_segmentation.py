@@ -198,3 +198,21 @@ def test_stacked_small_letters_are_not_merged_into_one_character():
     assert merge_pieces(stacked, 5, 55, 40) == []
     broken = [Blob(10, 10, 14, 19, 120), Blob(10, 30, 14, 20, 120)]  # a 5 cut by glare
     assert [b.box for b in merge_pieces(broken, 5, 55, 40)] == [(10, 10, 14, 40)]
+
+
+def test_a_member_of_another_ink_colour_is_dropped():
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _odd_colours_removed
+
+    colour = np.full((60, 200, 3), 230, np.uint8)
+    ink = np.zeros((60, 200), np.uint8)
+    blobs = [Blob(10 + 30 * i, 10, 18, 40, 18 * 40) for i in range(6)]
+    for i, b in enumerate(blobs):
+        ink[b.y:b.bottom, b.x:b.right] = 255
+        shade = 8 * (i % 2)  # the characters' own shades differ a little
+        colour[b.y:b.bottom, b.x:b.right] = (60 + shade, 80, 20)  # dark green, BGR
+    colour[10:50, 100:118] = (30, 105, 60)  # an olive emblem: ~58 away from the green
+    kept = _odd_colours_removed(measure_row(blobs), ink, colour)
+    assert [b.x for b in kept.blobs] == [10, 40, 70, 130, 160]
+    colour[10:50, 100:118] = (64, 80, 20)
+    assert _odd_colours_removed(measure_row(blobs), ink, colour).count == 6
