@@ -176,7 +176,7 @@ def _density_factor(row: Row, ink: np.ndarray) -> float:
 
 
 SINGLE_ASPECTS = (0.3, 0.9)  # width / height of one character that is not 1, I, M or W
-SPLIT_WIDTH = 1.5  # a blob this many character widths wide holds touching characters
+SPLIT_WIDTH = 1.9  # a blob this many character widths wide holds touching characters
 
 
 def _char_width(row: Row) -> float:
