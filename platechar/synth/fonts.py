@@ -39,7 +39,7 @@ from platechar.errors import PlatecharError
 MASTER_CAP = 96
 #: Words (state names, slogans, sticker digits) are small print, never drawn taller than
 #: about a fifth of a 240-pixel plate: their masters are rendered at half size, which
-#: makes a cold cache's first thousand plates about a quarter faster.
+#: makes a cold cache's first thousand plates about 12% faster.
 WORD_MASTER_CAP = 48
 
 #: Characters rendered for decoration text (state names, slogans, sticker digits).
