@@ -21,6 +21,8 @@ import cv2
 import numpy as np
 from skimage.filters import threshold_otsu
 
+from segmentation.normalize import percentiles_u8
+
 WORK_HEIGHT = 64
 """Crops are binarised resized to this height: characters (about half of a tight plate
 crop) are then ~30 px tall, enough for their strokes, and every crop costs the same."""
@@ -68,8 +70,8 @@ COLOUR_GAIN = 1.3
 
 def _spread(gray: np.ndarray) -> float:
     """Contrast of the central band: the gap between its 5th and 95th percentile."""
-    lo, hi = np.percentile(central_band(gray), (5, 95))
-    return float(hi - lo)
+    lo, hi = percentiles_u8(central_band(gray), (5, 95))
+    return hi - lo
 
 
 def central_band(gray: np.ndarray) -> np.ndarray:

@@ -85,22 +85,32 @@ def link_rows(blobs: list[Blob]) -> list[list[Blob]]:
 
 
 def measure_row(blobs: list[Blob]) -> Row:
-    """Fit the row's line and measure its regularity; blobs must be non-empty."""
+    """Fit the row's line and measure its regularity; blobs must be non-empty.
+
+    (Plain Python arithmetic: a row has a handful of blobs, too few for numpy's
+    per-call overhead to pay off, and this runs for every candidate row.)"""
     blobs = sorted(blobs, key=lambda b: b.x)
     heights = [b.h for b in blobs]
     median_h = statistics.median(heights)
-    if len(blobs) >= 2:
-        xs = np.array([b.cx for b in blobs])
-        slope = float(np.polyfit(xs, [b.cy for b in blobs], 1)[0]) if np.ptp(xs) > 0 else 0.0
-    else:
-        xs, slope = np.array([blobs[0].cx]), 0.0
-    slope = float(np.clip(slope, -0.3, 0.3))
-    shift = slope * (xs - xs.mean())
-    tops = np.array([b.y for b in blobs]) - shift
-    bottoms = np.array([b.bottom for b in blobs]) - shift
-    level = (np.std(tops) + np.std(bottoms)) / 2 / median_h
-    return Row(tuple(blobs), slope, float(median_h),
-               float(np.std(heights) / median_h), float(level))
+    xs = [b.cx for b in blobs]
+    mean_x = sum(xs) / len(xs)
+    spread_x = sum((x - mean_x) ** 2 for x in xs)
+    slope = 0.0
+    if spread_x > 0:  # least squares line through the centres
+        mean_y = sum(b.cy for b in blobs) / len(blobs)
+        slope = sum((x - mean_x) * (b.cy - mean_y) for x, b in zip(xs, blobs)) / spread_x
+    slope = min(max(slope, -0.3), 0.3)
+    shifts = [slope * (x - mean_x) for x in xs]
+    tops = [b.y - d for b, d in zip(blobs, shifts)]
+    bottoms = [b.bottom - d for b, d in zip(blobs, shifts)]
+    level = (_std(tops) + _std(bottoms)) / 2 / median_h
+    return Row(tuple(blobs), slope, float(median_h), _std(heights) / median_h, level)
+
+
+def _std(values: list[float]) -> float:
+    """Population standard deviation, as ``np.std``."""
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
 
 
 COUNT_SCORE = {1: 0.05, 2: 0.2, 3: 0.45, 4: 0.7, 5: 0.9, 6: 1.0, 7: 1.0, 8: 1.0, 9: 0.85,

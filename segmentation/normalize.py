@@ -56,7 +56,7 @@ def normalize_character(gray_crop: np.ndarray, size: int = 32, margin: float = 0
         crop = 255 - crop
 
     # Stretch: background (low percentile) -> 0, strokes (high percentile) -> 255.
-    lo, hi = np.percentile(crop, (5, 95))
+    lo, hi = percentiles_u8(crop, (5, 95))
     if hi - lo < 1:
         stretched = np.zeros_like(crop)
     else:
@@ -71,6 +71,23 @@ def normalize_character(gray_crop: np.ndarray, size: int = 32, margin: float = 0
     return cv2.resize(canvas, (size, size), interpolation=interp)
 
 
+def percentiles_u8(image: np.ndarray, qs) -> list[float]:
+    """``np.percentile(image, qs)`` (linear interpolation) of a ``uint8`` image, read
+    off its 256-bin histogram: the same numbers, without sorting the pixels (a tenth
+    of the time on a character cut-out)."""
+    counts = np.bincount(np.ravel(image), minlength=256).cumsum()
+    last = int(counts[-1]) - 1
+    out = []
+    for q in qs:
+        k = q / 100.0 * last
+        i = int(np.floor(k))
+        t = k - i
+        a, b = np.searchsorted(counts, (i, min(i + 1, last)), side="right").tolist()
+        # numpy's lerp, to the last bit: from the nearer end
+        out.append(float(a + (b - a) * t) if t < 0.5 else float(b - (b - a) * (1 - t)))
+    return out
+
+
 def _guess_dark_on_light(crop: np.ndarray) -> bool:
     """True when the border of the crop is lighter than the Otsu split of the crop."""
     thresh, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -78,4 +95,4 @@ def _guess_dark_on_light(crop: np.ndarray) -> bool:
     return bool(np.mean(border > thresh) > 0.5)
 
 
-__all__ = ["normalize_character"]
+__all__ = ["normalize_character", "percentiles_u8"]

@@ -16,6 +16,7 @@ The classical recipe, step by step:
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, field
 
@@ -51,7 +52,12 @@ from segmentation.lines import (
 from segmentation.normalize import normalize_character
 
 CUT_MARGIN = 0.05   # each character is cut with this share of its height around it
-GOOD_ENOUGH = 0.92  # a binarisation scoring this well ends the search
+GOOD_ENOUGH = 0.85
+"""A binarisation scoring this well ends the search. A perfectly regular row of five
+characters scores 0.9 (six to eight: 1.0), so a plain plate is settled by its first
+binarisation. Measured on the 359 real crops: 0.85 and the former 0.92 find the same
+counts (84.1%), but the median crop takes 1.5 ms instead of 4.2, because 0.92 made
+every five-character plate try all six binarisations."""
 FRAME_EDGE = (0.2, EDGE_ZONE)  # frame lines are looked for this close to the border
 
 
@@ -96,8 +102,15 @@ class _Attempt:
     binarisation: Binarisation
     rows: list[Row]
     score: float
-    rejected: list[tuple[Blob, str]]
+    verdicts: list[tuple[Blob, str]]  # every blob and why it was judged out ("" = not)
     ink: np.ndarray
+
+    @property
+    def rejected(self) -> list[tuple[Blob, str]]:
+        """The blobs not kept, and why (worked out only for the attempt that won)."""
+        kept = {blob for row in self.rows for blob in row.blobs}
+        return [(blob, why or "off the line") for blob, why in self.verdicts
+                if blob not in kept and why != "tiny"]
 
 
 def segment_characters(crop: np.ndarray, *, char_size: int = 32,
@@ -159,10 +172,7 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray) -> _Attempt:
         # it, and the count of both together (a top line of 2-3 is common)
         score = min(shape_score(row, height // 2) * _density_factor(row, ink) for row in rows)
         score *= count_score(sum(row.count for row in rows))
-    kept = {blob for row in rows for blob in row.blobs}
-    rejected = [(blob, why or "off the line") for blob, why in verdicts if blob not in kept
-                and why != "tiny"]
-    return _Attempt(binarisation, rows, score, rejected, ink)
+    return _Attempt(binarisation, rows, score, verdicts, ink)
 
 
 def _density_factor(row: Row, ink: np.ndarray) -> float:
@@ -203,7 +213,7 @@ def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
             members += split_touching(blob, ink, pitch)
         else:
             members.append(blob)
-    members += _clipped_to_band(row, members, ink, pitch)
+    members += _clipped_to_band(row, members, blobs, ink, pitch)
     top, bottom = row.top - 0.2 * row.height, row.bottom + 0.2 * row.height
     taken = [(b.x, b.right) for b in members]
     loose = [b for b in blobs if b.y >= top and b.bottom <= bottom and b.h < 0.8 * row.height
@@ -226,14 +236,13 @@ def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
     distance (under a shadow or glare the characters' own colours spread more)."""
     if row.count < 4 or colour.ndim != 3:
         return row
-    means = []
-    for b in row.blobs:
-        mask = ink[b.y:b.bottom, b.x:b.right]
-        means.append(cv2.mean(colour[b.y:b.bottom, b.x:b.right, :3], mask=mask)[:3])
-    means = np.array(means)
-    distance = np.linalg.norm(means - np.median(means, axis=0), axis=1)
-    keep = distance <= max(COLOUR_OUTLIER, COLOUR_SPREAD * float(np.median(distance)))
-    if keep.all() or keep.sum() < 3:
+    means = [cv2.mean(colour[b.y:b.bottom, b.x:b.right, :3],
+                      mask=ink[b.y:b.bottom, b.x:b.right])[:3] for b in row.blobs]
+    typical = [statistics.median(channel) for channel in zip(*means, strict=True)]
+    distance = [math.dist(m, typical) for m in means]
+    limit = max(COLOUR_OUTLIER, COLOUR_SPREAD * statistics.median(distance))
+    keep = [d <= limit for d in distance]
+    if all(keep) or sum(keep) < 3:
         return row
     return measure_row([b for b, k in zip(row.blobs, keep, strict=True) if k])
 
@@ -261,11 +270,15 @@ def _outliers_removed(row: Row) -> Row:
 
 
 def _overlaps(blob: Blob, taken: list[tuple[int, int]], share: float = 0.3) -> bool:
-    return any(min(right, blob.right) - max(left, blob.x) > share * blob.w
-               for left, right in taken)
+    """Whether ``blob`` shares more than ``share`` of its width with a taken span."""
+    x0, x1, least = blob.x, blob.x + blob.w, share * blob.w
+    for left, right in taken:
+        if (right if right < x1 else x1) - (left if left > x0 else x0) > least:
+            return True
+    return False
 
 
-def _clipped_to_band(row: Row, members: list[Blob], ink: np.ndarray,
+def _clipped_to_band(row: Row, members: list[Blob], blobs: list[Blob], ink: np.ndarray,
                      pitch: float) -> list[Blob]:
     """Characters that touch something taller (the frame, a sticker, the car around a
     loose crop) are one blob with it. Cutting the ink to the row's band of rows frees
@@ -274,8 +287,7 @@ def _clipped_to_band(row: Row, members: list[Blob], ink: np.ndarray,
     bottom = min(ink.shape[0], int(round(row.bottom + 0.08 * row.height)) + 1)
     taken = [(b.x, b.right) for b in members]
     found = []
-    for blob in blobs_of(ink[top:bottom]):
-        blob = Blob(blob.x, blob.y + top, blob.w, blob.h, blob.area)
+    for blob in _band_blobs(blobs, ink, top, bottom):
         if blob.h < 0.7 * row.height or _overlaps(blob, taken) \
                 or blob.right < row.left - 1.5 * pitch or blob.x > row.right + 1.5 * pitch:
             continue
@@ -291,6 +303,20 @@ def _clipped_to_band(row: Row, members: list[Blob], ink: np.ndarray,
                 found.append(p)
                 taken.append((p.x, p.right))
     return found
+
+
+def _band_blobs(blobs: list[Blob], ink: np.ndarray, top: int, bottom: int) -> list[Blob]:
+    """The blobs of ``ink[top:bottom]``, in the crop's coordinates. When no blob of the
+    whole crop crosses the band's edges they are the blobs within it, in the same
+    (raster) order, and labelling the band again is skipped."""
+    inside = []
+    for b in blobs:
+        if b.y < bottom and b.y + b.h > top:
+            if b.y < top or b.y + b.h > bottom:  # crosses an edge: label the band itself
+                return [Blob(c.x, c.y + top, c.w, c.h, c.area)
+                        for c in blobs_of(ink[top:bottom])]
+            inside.append(b)
+    return inside
 
 
 def _cut_out(crop: np.ndarray, attempt: _Attempt | None, scale: float,

@@ -216,3 +216,36 @@ def test_a_member_of_another_ink_colour_is_dropped():
     assert [b.x for b in kept.blobs] == [10, 40, 70, 130, 160]
     colour[10:50, 100:118] = (64, 80, 20)
     assert _odd_colours_removed(measure_row(blobs), ink, colour).count == 6
+
+
+# --- the fast paths give what the plain computations give ------------------------------
+
+
+def test_histogram_percentiles_equal_numpys():
+    from segmentation.normalize import percentiles_u8
+
+    rng = np.random.default_rng(3)
+    images = [np.full((5, 7), 200, np.uint8), np.zeros((1, 1), np.uint8)]
+    for _ in range(200):
+        h, w = (int(v) for v in rng.integers(1, 50, 2))
+        image = rng.integers(0, 256, (h, w)).astype(np.uint8)
+        images.append(image // 64 * 64 if rng.random() < 0.3 else image)
+    for image in images:
+        for qs in ((5, 95), (0, 50, 100), (12.5,)):
+            assert percentiles_u8(image, qs) == list(np.percentile(image, qs))
+
+
+def test_band_blobs_equal_labelling_the_band_itself():
+    from segmentation.segmenter import _band_blobs
+
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        ink = ((rng.random((40, 90)) < 0.12) * 255).astype(np.uint8)
+        ink = cv2.dilate(ink, np.ones((3, 2), np.uint8))
+        if rng.random() < 0.5:  # some bands crossed by nothing: a quiet strip around them
+            ink[8:12] = 0
+            ink[30:34] = 0
+        blobs = blobs_of(ink)
+        top, bottom = (10, 32) if rng.random() < 0.5 else sorted(rng.integers(0, 40, 2))
+        labelled = [Blob(b.x, b.y + top, b.w, b.h, b.area) for b in blobs_of(ink[top:bottom])]
+        assert _band_blobs(blobs, ink, int(top), int(bottom)) == labelled
