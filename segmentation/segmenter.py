@@ -207,12 +207,15 @@ def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
     # Split wide blobs only beside real characters (or when the row is one blob): a
     # wide blob alone among others of its height is more likely a band or a frame.
     may_split = len(narrow) >= 2 or len(row.blobs) == 1
-    members: list[Blob] = []
-    for blob in row.blobs:
-        if may_split and (blob.aspect > MAX_ASPECT or blob.w > SPLIT_WIDTH * pitch):
-            members += split_touching(blob, ink, pitch)
-        else:
-            members.append(blob)
+    wide = [b for b in row.blobs
+            if may_split and (b.aspect > MAX_ASPECT or b.w > SPLIT_WIDTH * pitch)]
+    members = [b for b in row.blobs if b not in wide]
+    # A wide blob's box can reach over characters that are blobs of their own (scenery
+    # joined to one character and running under its neighbours): its pieces that stand
+    # where such a character is are not characters.
+    whole = [(b.x, b.right) for b in members]
+    for blob in wide:
+        members += [p for p in split_touching(blob, ink, pitch) if not _overlaps(p, whole)]
     members += _clipped_to_band(row, members, blobs, ink, pitch)
     top, bottom = row.top - 0.2 * row.height, row.bottom + 0.2 * row.height
     taken = [(b.x, b.right) for b in members]
@@ -233,18 +236,43 @@ def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
     (an orange, a flag, a state seal) does not. Members whose ink colour is far from
     the row's median are dropped (only in rows long enough for a median to mean much):
     further than COLOUR_OUTLIER, and than COLOUR_SPREAD times the members' median
-    distance (under a shadow or glare the characters' own colours spread more)."""
+    distance (under a shadow or glare the characters' own colours spread more).
+
+    An emblem in the gap between a plate's two groups of characters (Florida's orange,
+    New Mexico's sun, Oregon's tree, a sticker) is often also shaped unlike them: taller,
+    wider, or off their line. Such a member goes from MISFIT_COLOUR already. Not at
+    either end of the row, where a character joined to a slogan or the frame looks the
+    same (measured on the 359 real crops: 6 emblems go, 1 character joined to the
+    state's name in script goes with them)."""
     if row.count < 4 or colour.ndim != 3:
         return row
     means = [cv2.mean(colour[b.y:b.bottom, b.x:b.right, :3],
                       mask=ink[b.y:b.bottom, b.x:b.right])[:3] for b in row.blobs]
     typical = [statistics.median(channel) for channel in zip(*means, strict=True)]
     distance = [math.dist(m, typical) for m in means]
-    limit = max(COLOUR_OUTLIER, COLOUR_SPREAD * statistics.median(distance))
-    keep = [d <= limit for d in distance]
+    spread = COLOUR_SPREAD * statistics.median(distance)
+    limit = max(COLOUR_OUTLIER, spread)
+    misfit_limit = max(MISFIT_COLOUR, spread)
+    width = _char_width(row)
+    last = row.count - 1
+    keep = [d <= limit and (d <= misfit_limit or i in (0, last) or not _misfit(b, row, width))
+            for i, (b, d) in enumerate(zip(row.blobs, distance, strict=True))]
     if all(keep) or sum(keep) < 3:
         return row
     return measure_row([b for b, k in zip(row.blobs, keep, strict=True) if k])
+
+
+MISFIT_COLOUR = 30.0  # ... or this far, for a member between others whose box is off the row's
+MISFIT_HEIGHT = 0.15  # of the row's height: how far a member's height, top or bottom may stray
+MISFIT_WIDTH = 1.4  # times the width of one character: wider is off the row
+
+
+def _misfit(blob: Blob, row: Row, width: float) -> bool:
+    """Whether a member's box is off the row's: taller or shorter than the characters,
+    wider than one, or standing above or below their line."""
+    stray = MISFIT_HEIGHT * row.height
+    return (abs(blob.h - row.height) > stray or blob.w > MISFIT_WIDTH * width
+            or abs(blob.y - row.top) > stray or abs(blob.bottom - row.bottom) > stray)
 
 
 END_PITCH = 2.0  # an end member this many typical pitches from its neighbour stands apart

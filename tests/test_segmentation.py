@@ -218,6 +218,60 @@ def test_a_member_of_another_ink_colour_is_dropped():
     assert _odd_colours_removed(measure_row(blobs), ink, colour).count == 6
 
 
+def test_scenery_under_characters_does_not_split_into_extra_ones():
+    """Mountains joined to the last character run under its neighbours: the wide blob is
+    split, and its pieces below the neighbours (themselves blobs) are not characters."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _repair
+
+    ink = np.zeros((60, 220), np.uint8)
+    for i in range(6):  # six characters shaped like a "П"
+        x = 10 + 25 * i
+        cv2.rectangle(ink, (x, 10), (x + 13, 12), 255, -1)
+        cv2.rectangle(ink, (x, 10), (x + 2, 39), 255, -1)
+        cv2.rectangle(ink, (x + 11, 10), (x + 13, 39), 255, -1)
+    cv2.rectangle(ink, (85, 44), (148, 47), 255, -1)  # the mountains' foot ...
+    for x in (92, 117):  # ... rising into the hollows of characters 4 and 5
+        cv2.line(ink, (x, 16), (x, 44), 255, 1)
+    cv2.rectangle(ink, (146, 40), (148, 44), 255, -1)  # joined to the last character
+    blobs = blobs_of(ink)
+    repaired = _repair(measure_row(blobs), blobs, ink)
+    spans = sorted((b.x, b.right) for b in repaired.blobs)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans  # no two overlap
+    assert repaired.count == 6
+
+
+def test_an_emblem_shaped_unlike_the_characters_goes_from_a_nearer_colour():
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _odd_colours_removed
+
+    colour = np.full((70, 230, 3), 230, np.uint8)
+    ink = np.zeros((70, 230), np.uint8)
+    blobs = [Blob(10 + 30 * i, 10, 18, 40, 18 * 40) for i in range(7)]
+    blobs[3] = Blob(95, 6, 26, 48, 26 * 48)  # the emblem in the gap: taller and wider
+    for b in blobs:
+        ink[b.y:b.bottom, b.x:b.right] = 255
+        colour[b.y:b.bottom, b.x:b.right] = (60, 80, 20)
+    colour[6:54, 95:121] = (60, 80, 60)  # 40 levels off the characters' green
+    assert [b.x for b in _odd_colours_removed(measure_row(blobs), ink, colour).blobs] == \
+        [10, 40, 70, 130, 160, 190]
+    # the same colour on a member shaped like the others stays (shade alone is not enough)
+    fitting = [*blobs[:3], Blob(100, 10, 18, 40, 720), *blobs[4:]]
+    colour[:] = 230
+    for b in fitting:
+        colour[b.y:b.bottom, b.x:b.right] = (60, 80, 20)
+    colour[10:50, 100:118] = (60, 80, 60)
+    assert _odd_colours_removed(measure_row(fitting), ink, colour).count == 7
+    # ... and so does an odd member at the end of the row
+    end = [*blobs[:3], *blobs[4:], Blob(215, 6, 14, 48, 14 * 48)]
+    colour[:] = 230
+    for b in end:
+        ink[b.y:b.bottom, b.x:b.right] = 255
+        colour[b.y:b.bottom, b.x:b.right] = (60, 80, 20)
+    colour[6:54, 215:229] = (60, 80, 60)
+    assert _odd_colours_removed(measure_row(end), ink, colour).count == 7
+
+
 # --- the fast paths give what the plain computations give ------------------------------
 
 
