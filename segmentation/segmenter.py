@@ -10,6 +10,8 @@ The classical recipe, step by step:
    (:mod:`.lines`); split blobs that hold touching characters, merge broken pieces;
 5. keep the binarisation whose characters are most consistent (uniform heights,
    aligned tops and bottoms, a plausible count): chosen by a score, not by luck;
+   when even the best is not good enough, try it once more with only the ink of the
+   characters' own colour (which frees characters joined to a picture on the plate);
 6. cut each character out of the crop with a small margin and normalise it for the
    classifier (:func:`segmentation.normalize.normalize_character`).
 """
@@ -147,10 +149,52 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
                 best = attempt
         if best.score >= GOOD_ENOUGH and stages is None:
             break  # before the generator makes the next binarisation
+    # Not good enough yet: one more try, with the best one's ink of the characters' colour
+    if best is not None and best.rows and best.score < GOOD_ENOUGH and small.ndim == 3:
+        recoloured = _ink_of_its_colour(best, small)
+        if recoloured is not None:
+            if stages is not None:
+                stages[f"threshold_{recoloured.name}"] = recoloured.ink
+            attempt = _attempt(recoloured, small)
+            if attempt.score > best.score:
+                best = attempt
     segmentation = _cut_out(crop, best, scale, char_size)
     if stages is not None:
         _draw_stages(stages, crop, best, segmentation)
     return segmentation
+
+
+INK_COLOUR_SHARE = 0.4
+"""The colour pass keeps ink within this share of the characters' contrast with their
+plate (their colour distance) of the characters' own colour."""
+MIN_COLOUR_CONTRAST = 30.0  # BGR distance: less, and colour cannot tell ink from plate
+
+
+def _ink_of_its_colour(attempt: _Attempt, colour: np.ndarray) -> Binarisation | None:
+    """The attempt's ink, kept only where it has the colour of the characters found.
+
+    A gray threshold takes everything dark (or light) as ink, so characters touching a
+    picture on the plate (Florida's orange, Mount Rushmore, a cactus) are one blob with
+    it and fail as characters. The characters found elsewhere on the plate tell their
+    ink's colour and their plate's; pixels much nearer the one than the other are theirs.
+    ``None`` when the ink and plate colours are too alike for colour to tell them apart.
+    """
+    ink = attempt.ink
+    inked, plate = [], []
+    for b in (b for row in attempt.rows for b in row.blobs):
+        patch, mask = colour[b.y:b.bottom, b.x:b.right, :3], ink[b.y:b.bottom, b.x:b.right]
+        inked.append(cv2.mean(patch, mask=mask)[:3])
+        plate.append(cv2.mean(patch, mask=cv2.bitwise_not(mask))[:3])
+    ink_colour = np.array([statistics.median(c) for c in zip(*inked, strict=True)], np.float32)
+    plate_colour = [statistics.median(c) for c in zip(*plate, strict=True)]
+    contrast = math.dist(ink_colour.tolist(), plate_colour)
+    if contrast < MIN_COLOUR_CONTRAST:
+        return None
+    offset = colour[..., :3].astype(np.float32) - ink_colour
+    near = np.sum(offset * offset, axis=2) < (INK_COLOUR_SHARE * contrast) ** 2
+    polarity = attempt.binarisation.polarity
+    return Binarisation(f"colour-{polarity}", polarity,
+                        cv2.bitwise_and(attempt.binarisation.ink, near.astype(np.uint8) * 255))
 
 
 def _attempt(binarisation: Binarisation, colour: np.ndarray) -> _Attempt:

@@ -101,7 +101,8 @@ def test_asking_for_stages_does_not_change_the_result():
         plain = segment_characters(plate.image)
         assert shown.binarisation == plain.binarisation
         assert shown.boxes.tolist() == plain.boxes.tolist()
-        assert len([n for n in stages if n.startswith("threshold_")]) == 6
+        shown_names = [n for n in stages if n.startswith("threshold_")]
+        assert len(shown_names) == 6 + any(n.startswith("threshold_colour") for n in stages)
 
 
 def test_rejected_blobs_say_why():
@@ -239,6 +240,20 @@ def test_scenery_under_characters_does_not_split_into_extra_ones():
     spans = sorted((b.x, b.right) for b in repaired.blobs)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans  # no two overlap
     assert repaired.count == 6
+
+
+def test_characters_touching_a_picture_of_another_colour_are_freed_by_the_colour_pass():
+    plate = np.full((80, 240, 3), (235, 235, 235), np.uint8)
+    cv2.rectangle(plate, (3, 3), (236, 76), (25, 25, 25), 2)
+    cv2.circle(plate, (124, 44), 17, (40, 40, 210), -1, cv2.LINE_AA)  # red, behind "7"
+    cv2.putText(plate, "AB3729", (18, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (25, 25, 25), 4,
+                cv2.LINE_AA)
+    stages: dict = {}
+    result = segment_characters(plate, stages=stages)
+    assert len(result) == 6 and result.binarisation == "colour-dark"
+    assert "threshold_colour-dark" in stages
+    # in gray the red is as dark as the ink: "3", "7" and "2" are one blob with it
+    assert len(segment_characters(cv2.cvtColor(plate, cv2.COLOR_BGR2GRAY))) < 6
 
 
 def test_an_emblem_shaped_unlike_the_characters_goes_from_a_nearer_colour():

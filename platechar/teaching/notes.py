@@ -38,7 +38,9 @@ STAGE_NOTES: dict[str, tuple[str, str]] = {
         "Segmentation needs ink (white here) apart from background (black). No single "
         "threshold suits every plate: Otsu's global level is clean on evenly lit plates, "
         "local thresholds survive shadows. Each is tried for dark-on-light and light-on-dark "
-        "characters; the one whose characters look most like a plate's row wins."),
+        "characters; the one whose characters look most like a plate's row wins. When none "
+        "looks good enough, the winner's ink is kept only where it has the colour of the "
+        "characters it found, which parts characters from a picture they touch."),
     "character_boxes": (
         "Character boxes kept and rejected",
         "Every connected blob of ink is a candidate character. Blobs of the wrong size or "

@@ -47,7 +47,9 @@ def segmented_section(trace: PlateTrace) -> DemoSection:
     stages: dict = {}
     # exactly what the reader did; the binarisations it did not need are drawn as well
     segmentation = segment_characters(crop, stages=stages)
-    early_stop = segmentation.score >= GOOD_ENOUGH
+    # the colour pass comes after all six, only when none was good enough
+    early_stop = segmentation.score >= GOOD_ENOUGH and \
+        not segmentation.binarisation.startswith("colour")
     figures = {
         "binarisations": _binarisations_figure(stages, segmentation, early_stop),
         "character_boxes": _character_boxes_figure(crop, stages, segmentation),
@@ -89,8 +91,8 @@ def _binarisations_figure(stages: dict, segmentation, early_stop: bool):
         method, polarity = name.rsplit("-", 1)
         label = f"{method}, {'dark' if polarity == 'dark' else 'light'} ink"
         if name == chosen:
-            ax.set_title(f"{label}: chosen ({segmentation.score:.2f})",
-                         color=KEPT_COLOUR, fontweight="bold")
+            ax.set_title(f"{label}: chosen ({segmentation.score:.2f})", color=KEPT_COLOUR,
+                         fontweight="bold", fontsize=9 if cols > 3 else None)
             for spine in ax.spines.values():
                 spine.set_edgecolor(KEPT_COLOUR)
                 spine.set_linewidth(4)
@@ -106,6 +108,9 @@ def _binarisations_figure(stages: dict, segmentation, early_stop: bool):
                 "were not needed.")
     else:
         note = "Every binarisation was tried; the best-scoring one was kept."
+    if any(name.startswith("colour") for name in names):
+        note += ("\nNone scored {:.2f}, so the best one was tried once more, its ink kept only "
+                 "where it has the characters' own colour (\"colour\").").format(GOOD_ENOUGH)
     figure.suptitle("Binarisations: ink (white) and background (black)")
     figure.supxlabel(note, fontsize=10)
     return figure
