@@ -165,8 +165,8 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
 
 
 INK_COLOUR_SHARE = 0.4
-"""The colour pass keeps ink within this share of the characters' contrast with their
-plate (their colour distance) of the characters' own colour."""
+"""The colour pass keeps a pixel of ink when its colour is nearer the characters' ink
+colour than this share of the distance between their ink colour and their plate's."""
 MIN_COLOUR_CONTRAST = 30.0  # BGR distance: less, and colour cannot tell ink from plate
 
 
