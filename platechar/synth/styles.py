@@ -156,7 +156,7 @@ US = PlateStyle(
     aspect=(1.9, 2.1),
     formats=("999 AAA", "AAA 9999", "9AAA999", "AAA-9999", "AA9 9999", "999-AAA", "9A 99999",
              "AAA 999", "99A A99", "AAA.999", "A99 9AA", "*****???", "9999AA", "A999 AAAA",
-             "99 AAA99", "AAAAA??", "AAAAAA?"),  # the last two: vanity words, mostly letters
+             "99 AAA99"),
     char_height=(0.42, 0.54),
     char_width=(0.62, 0.9),
     spacing=(0.05, 0.14),
