@@ -176,10 +176,11 @@ class Comparison:
 
 def evaluate(dataset: Dataset, backend: str = "segmented", *, reader=None,
              max_candidates: int = 3, keep_errors: bool = False,
-             progress: bool | None = None) -> Evaluation:
+             progress: bool | None = None, region: str | None = None) -> Evaluation:
     """Read every item of ``dataset`` with ``backend`` and score the readings.
 
-    ``reader`` is a :class:`platechar.Reader` to reuse (its backend wins); scenes are
+    ``reader`` is a :class:`platechar.Reader` to reuse (its backend and region win);
+    ``region`` is the plates' region for the plate syntax (see :class:`Reader`); scenes are
     searched for up to ``max_candidates`` plates each. ``keep_errors=True`` keeps the
     crop and reading of each wrong plate (for a report's gallery). ``progress`` shows a
     progress bar on stderr (default: when stderr is a terminal). An item that cannot be
@@ -187,7 +188,7 @@ def evaluate(dataset: Dataset, backend: str = "segmented", *, reader=None,
     """
     from platechar.reader import Reader
 
-    reader = reader or Reader(backend, max_candidates=max_candidates)
+    reader = reader or Reader(backend, max_candidates=max_candidates, region=region)
     backend = reader.backend
     if backend not in ERROR_SOURCES:
         raise PlatecharError(f"evaluation knows the backends {', '.join(ERROR_SOURCES)}; "
@@ -215,12 +216,12 @@ def evaluate(dataset: Dataset, backend: str = "segmented", *, reader=None,
 
 def compare(dataset: Dataset, backends: Sequence[str] = ("segmented", "holistic"), *,
             max_candidates: int = 3, keep_errors: bool = False,
-            progress: bool | None = None) -> Comparison:
+            progress: bool | None = None, region: str | None = None) -> Comparison:
     """:func:`evaluate` each backend on the same items (see :meth:`Comparison.disagreements`)."""
     if len(set(backends)) != len(backends) or not backends:
         raise PlatecharError(f"compare needs distinct backends, got {list(backends)}")
     return Comparison({b: evaluate(dataset, b, max_candidates=max_candidates,
-                                   keep_errors=keep_errors, progress=progress)
+                                   keep_errors=keep_errors, progress=progress, region=region)
                        for b in backends})
 
 

@@ -25,6 +25,7 @@ from platechar.backends import KNOWN_BACKENDS
 from platechar.errors import ModelError, PlatecharError
 from platechar.images import load_image
 from platechar.results import PlateReading
+from platechar.syntax import plate_syntax
 
 
 class Recognizer(Protocol):
@@ -89,9 +90,15 @@ class Reader:
 
     The model loads on the first ``read``/``recognize`` call and stays loaded; an unknown
     backend name is refused at once. ``detect`` needs no model.
+
+    ``region`` (``"us"``, ``"eu"``, ``"br"``, ``"any"`` or ``"off"``; default ``"any"``)
+    is where the plates come from: each reading is checked against that region's plate
+    syntax, which swaps look-alike characters (``0``/``O``, ``1``/``I``) into the places
+    its plates have digits or letters (see :mod:`platechar.syntax`).
     """
 
-    def __init__(self, backend: str = KNOWN_BACKENDS[0], *, max_candidates: int = 5) -> None:
+    def __init__(self, backend: str = KNOWN_BACKENDS[0], *, max_candidates: int = 5,
+                 region: str | None = None) -> None:
         names = list(dict.fromkeys([*KNOWN_BACKENDS, *BACKENDS]))
         if backend not in names:
             known = ", ".join(repr(name) for name in names)
@@ -99,11 +106,14 @@ class Reader:
         _check_max_candidates(max_candidates)
         self.backend = backend
         self.max_candidates = max_candidates
+        self.region = "any" if region is None else region
+        self.syntax = plate_syntax(self.region)
         self._recognizer: Recognizer | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Reader(backend={self.backend!r}, max_candidates={self.max_candidates})"
+        return (f"Reader(backend={self.backend!r}, max_candidates={self.max_candidates}, "
+                f"region={self.region!r})")
 
     def detect(self, image, *, stages: dict | None = None) -> list[PlateCandidate]:
         """Find plates in ``image`` without reading them (see :func:`platechar.detect`)."""
@@ -126,7 +136,7 @@ class Reader:
         readings = []
         for candidate in candidates:
             started = time.perf_counter()
-            reading = recognizer.recognize(candidate.crop)
+            reading = self._checked(recognizer.recognize(candidate.crop))
             stage_times = {**timings, "recognize": time.perf_counter() - started, **reading.timings}
             readings.append(replace(reading, box=candidate.box, quad=candidate.quad,
                                     crop=candidate.crop, timings=stage_times))
@@ -136,7 +146,7 @@ class Reader:
         """Read a plate image that is already cut out (any input :func:`load_image` takes)."""
         recognizer = self._load_recognizer()
         pixels = load_image(crop)
-        reading = recognizer.recognize(pixels)
+        reading = self._checked(recognizer.recognize(pixels))
         return reading if reading.crop is not None else replace(reading, crop=pixels)
 
     def read_batch(self, images: Iterable) -> list[list[PlateReading] | PlatecharError]:
@@ -155,6 +165,9 @@ class Reader:
             except PlatecharError as exc:
                 results.append(exc)
         return results
+
+    def _checked(self, reading: PlateReading) -> PlateReading:
+        return reading if self.syntax is None else self.syntax.apply(reading)
 
     def _load_recognizer(self) -> Recognizer:
         with self._lock:
@@ -181,25 +194,26 @@ def _load_backend(name: str) -> Recognizer:
     return loader()
 
 
-_default_readers: dict[str, Reader] = {}
+_default_readers: dict[tuple[str, str | None], Reader] = {}
 _default_readers_lock = threading.Lock()
 
 
-def _default_reader(backend: str) -> Reader:
+def _default_reader(backend: str, region: str | None = None) -> Reader:
     with _default_readers_lock:
-        if backend not in _default_readers:
-            _default_readers[backend] = Reader(backend)
-        return _default_readers[backend]
+        if (backend, region) not in _default_readers:
+            _default_readers[backend, region] = Reader(backend, region=region)
+        return _default_readers[backend, region]
 
 
-def read(image, backend: str = KNOWN_BACKENDS[0]) -> list[PlateReading]:
-    """Find and read every plate in ``image`` (see :meth:`Reader.read`).
+def read(image, backend: str = KNOWN_BACKENDS[0], *, region: str | None = None
+         ) -> list[PlateReading]:
+    """Find and read every plate in ``image`` (see :meth:`Reader.read`; ``region`` as
+    there). Uses one shared :class:`Reader` per backend and region, so the model loads
+    only once."""
+    return _default_reader(backend, region).read(image)
 
-    Uses one shared :class:`Reader` per backend, so the model loads only once.
-    """
-    return _default_reader(backend).read(image)
 
-
-def recognize(crop, backend: str = KNOWN_BACKENDS[0]) -> PlateReading:
+def recognize(crop, backend: str = KNOWN_BACKENDS[0], *, region: str | None = None
+              ) -> PlateReading:
     """Read a plate image that is already cut out (see :meth:`Reader.recognize`)."""
-    return _default_reader(backend).recognize(crop)
+    return _default_reader(backend, region).recognize(crop)

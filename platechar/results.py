@@ -21,7 +21,9 @@ class CharReading:
         confidence: 0..1, the backend's probability for ``text``.
         box: ``(x, y, w, h)`` in the plate crop (segmented backend), else ``None``.
         alternatives: the next most likely characters as ``(char, probability)``,
-            most likely first.
+            most likely first. Where the plate syntax (:mod:`platechar.syntax`) put a
+            look-alike in the backend's first choice's place, that first choice leads
+            them, likelier than ``text`` to the backend.
     """
 
     text: str

@@ -21,7 +21,12 @@ import json
 import sys
 from pathlib import Path
 
-from platechar.commands._common import float_in, non_negative_int, positive_int
+from platechar.commands._common import (
+    add_region_option,
+    float_in,
+    non_negative_int,
+    positive_int,
+)
 
 
 def register(subparsers) -> None:
@@ -75,6 +80,7 @@ def _add_parser(subparsers, verb: str) -> None:
                         help="evaluate only the first N items")
     parser.add_argument("--max-candidates", metavar="N", type=positive_int, default=3,
                         help="scenes: plate candidates read per photo (default: %(default)s)")
+    add_region_option(parser)
     parser.add_argument("--confidence", type=float_in(0, 1), default=0.9,
                         help="report the share and accuracy of plates read at least this "
                         "confidently (default: %(default)s)")
@@ -106,11 +112,12 @@ def run(args: argparse.Namespace) -> int:
     if args.verb == "evaluate":
         evaluations = {backends[0]: evaluate(dataset, backends[0], keep_errors=keep,
                                              max_candidates=args.max_candidates,
-                                             progress=progress)}
+                                             progress=progress, region=args.region)}
         disagreements = None
     else:
         comparison = compare(dataset, backends, keep_errors=keep,
-                             max_candidates=args.max_candidates, progress=progress)
+                             max_candidates=args.max_candidates, progress=progress,
+                             region=args.region)
         evaluations = comparison.evaluations
         disagreements = comparison.disagreements()
     command = getattr(args, "command_line", None)

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from platechar.commands._common import positive_int, report_failure
+from platechar.commands._common import add_region_option, positive_int, report_failure
 from platechar.errors import PlatecharError
 
 
@@ -40,6 +40,7 @@ def register(subparsers) -> None:
                         help="read at most N plate candidates per photo (default: 1, the "
                         "best; the detector ranks candidates, and a photo rarely holds more "
                         "than one plate)")
+    add_region_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from platechar.reader import Reader
 
     try:
-        reader = Reader(args.backend, max_candidates=args.max_candidates)
+        reader = Reader(args.backend, max_candidates=args.max_candidates, region=args.region)
     except (ValueError, PlatecharError) as exc:
         print(f"platechar read: {exc}", file=sys.stderr)
         return 1

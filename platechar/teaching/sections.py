@@ -39,8 +39,17 @@ def no_plate_section(title: str, name: str) -> DemoSection:
 
 
 def reading_summary(backend: str, reading) -> str:
-    """One line on what a reader read, for the page's summary and the CLI."""
+    """One line on what a reader read, for the page's summary and the CLI; the figures
+    show the backend's own reading, and a second sentence what ``platechar read`` makes
+    of it when the plate syntax (default region) swaps a look-alike character."""
+    from platechar.syntax import plate_syntax
+
     if not reading.text:
         return f"The {backend} reader read nothing from the plate."
-    return (f"The {backend} reader read '{reading.text}' (confidence "
+    line = (f"The {backend} reader read '{reading.text}' (confidence "
             f"{reading.confidence:.2f}).")
+    checked = plate_syntax(None).apply(reading)
+    if checked.text != reading.text:
+        line += (f" The plate syntax makes it '{checked.text}': look-alike characters "
+                 "put where plates have letters or digits.")
+    return line

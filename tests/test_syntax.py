@@ -1,0 +1,96 @@
+"""Plate syntax: look-alike characters swapped to fit a region's letter/digit patterns."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import platechar
+from platechar import reader as reader_module
+from platechar.cli import main
+from platechar.errors import PlatecharError
+from platechar.results import CharReading, PlateReading
+from platechar.syntax import plate_syntax
+
+
+def reading_of(*chars) -> PlateReading:
+    """A reading from (char, p, [(alternative, p), ...]) triples; confidence = product."""
+    readings = tuple(CharReading(c, p, (i, 0, 5, 10), tuple(alts))
+                     for i, (c, p, alts) in enumerate(chars))
+    confidence = float(np.prod([p for _, p, _ in chars]))
+    return PlateReading("".join(c for c, _, _ in chars), confidence, "segmented",
+                        chars=readings)
+
+
+def brazilian(o_alternative: float) -> PlateReading:
+    """ABC1204 read with an O (and 0 next) where both Brazilian formats (AAA9999,
+    Mercosur AAA9A99) have a digit."""
+    return reading_of(("A", 0.99, [("4", 0.01)]), ("B", 0.98, [("8", 0.02)]),
+                      ("C", 0.97, [("G", 0.02)]), ("1", 0.95, [("I", 0.04)]),
+                      ("2", 0.99, [("Z", 0.01)]),
+                      ("O", 0.90, [("0", o_alternative), ("D", 0.01)]),
+                      ("4", 0.99, [("A", 0.01)]))
+
+
+def test_a_lookalike_letter_in_a_digit_place_becomes_the_digit():
+    fixed = plate_syntax("br").apply(brazilian(0.08))
+    assert fixed.text == "ABC1204"
+    zero = fixed.chars[5]
+    assert zero.text == "0" and zero.confidence == pytest.approx(0.08)
+    assert zero.alternatives[0] == ("O", 0.90)  # the backend's own first choice is kept
+    assert zero.box == (5, 0, 5, 10)
+    assert fixed.confidence == pytest.approx(brazilian(0.08).confidence * 0.08 / 0.90)
+
+
+def test_how_unlikely_a_swap_may_be_depends_on_the_region():
+    unsure = brazilian(0.005)  # 0 is 180 times less likely than O to the backend
+    assert plate_syntax("br").apply(unsure).text == "ABC1204"  # Brazil: always the format
+    assert plate_syntax("any").apply(unsure).text == "ABC12O4"  # anywhere: too unlikely
+    assert plate_syntax("any").apply(brazilian(0.3)).text == "ABC1204"
+    assert plate_syntax("off") is None
+
+
+def test_only_lookalikes_are_swapped_and_unknown_lengths_are_left_alone():
+    # H's alternative 4 would fit a digit place, but H and 4 do not look alike
+    reading = reading_of(("A", 0.9, []), ("B", 0.9, []), ("C", 0.9, []), ("1", 0.9, []),
+                         ("2", 0.9, []), ("H", 0.6, [("4", 0.4)]), ("4", 0.9, []))
+    assert plate_syntax("br").apply(reading).text == "ABC12H4"
+    vanity = reading_of(*[(c, 0.5, [("0", 0.5)]) for c in "LONGVANITYX"])
+    assert plate_syntax("any").apply(vanity) is vanity
+    assert plate_syntax("any").apply(PlateReading("", 0.0, "segmented")).text == ""
+
+
+def test_unknown_region_is_refused_clearly():
+    with pytest.raises(PlatecharError, match="unknown region 'mars'.*any, us, eu, br, off"):
+        platechar.Reader(region="mars")
+
+
+class BrazilianBackend:
+    def recognize(self, crop):
+        return brazilian(0.005)
+
+
+def test_the_reader_applies_its_region(monkeypatch):
+    monkeypatch.setattr(reader_module, "BACKENDS", {"segmented": BrazilianBackend})
+    monkeypatch.setattr(reader_module, "_default_readers", {})
+    crop = np.full((40, 120, 3), 200, np.uint8)
+    assert platechar.Reader(region="br").recognize(crop).text == "ABC1204"
+    assert platechar.Reader(region="off").recognize(crop).text == "ABC12O4"
+    assert platechar.recognize(crop, region="br").text == "ABC1204"
+    assert platechar.recognize(crop).text == "ABC12O4"  # "any": 0 is too unlikely
+    assert "region='br'" in repr(platechar.Reader(region="br"))
+
+
+def test_cli_region_option(monkeypatch, tmp_path, capsys):
+    import cv2
+
+    monkeypatch.setattr(reader_module, "BACKENDS", {"segmented": BrazilianBackend})
+    path = tmp_path / "plate.png"
+    cv2.imwrite(str(path), np.full((40, 120, 3), 200, np.uint8))
+    assert main(["read", str(path), "--crops", "--json", "--region", "br"]) == 0
+    plates = json.loads(capsys.readouterr().out)["plates"]
+    assert plates[0]["text"] == "ABC1204"
+    with pytest.raises(SystemExit):
+        main(["read", str(path), "--crops", "--region", "mars"])
