@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from platechar.errors import PlatecharError
 from platechar.results import CharReading, PlateReading
@@ -114,7 +114,7 @@ def plate_syntax(region: str | None) -> PlateSyntax | None:
     return _syntax(region)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _syntax(region: str) -> PlateSyntax:
     from platechar.synth.styles import get_style, style_names
 

@@ -16,8 +16,6 @@ import statistics
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
-
 from segmentation.characters import Blob
 
 HEIGHT_RATIO = 1.3       # linked blobs differ in height by at most this factor
@@ -98,11 +96,12 @@ def measure_row(blobs: list[Blob]) -> Row:
     slope = 0.0
     if spread_x > 0:  # least squares line through the centres
         mean_y = sum(b.cy for b in blobs) / len(blobs)
-        slope = sum((x - mean_x) * (b.cy - mean_y) for x, b in zip(xs, blobs)) / spread_x
+        covariance = sum((x - mean_x) * (b.cy - mean_y) for x, b in zip(xs, blobs, strict=True))
+        slope = covariance / spread_x
     slope = min(max(slope, -0.3), 0.3)
     shifts = [slope * (x - mean_x) for x in xs]
-    tops = [b.y - d for b, d in zip(blobs, shifts)]
-    bottoms = [b.bottom - d for b, d in zip(blobs, shifts)]
+    tops = [b.y - d for b, d in zip(blobs, shifts, strict=True)]
+    bottoms = [b.bottom - d for b, d in zip(blobs, shifts, strict=True)]
     level = (_std(tops) + _std(bottoms)) / 2 / median_h
     return Row(tuple(blobs), slope, float(median_h), _std(heights) / median_h, level)
 

@@ -109,8 +109,8 @@ def _binarisations_figure(stages: dict, segmentation, early_stop: bool):
     else:
         note = "Every binarisation was tried; the best-scoring one was kept."
     if any(name.startswith("colour") for name in names):
-        note += ("\nNone scored {:.2f}, so the best one was tried once more, its ink kept only "
-                 "where it has the characters' own colour (\"colour\").").format(GOOD_ENOUGH)
+        note += (f"\nNone scored {GOOD_ENOUGH:.2f}, so the best one was tried once more, its "
+                 "ink kept only where it has the characters' own colour (\"colour\").")
     figure.suptitle("Binarisations: ink (white) and background (black)")
     figure.supxlabel(note, fontsize=10)
     return figure
