@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -116,7 +117,9 @@ class _Attempt:
 
 
 def segment_characters(crop: np.ndarray, *, char_size: int = 32,
-                       stages: dict | None = None) -> Segmentation:
+                       stages: dict | None = None,
+                       legibility: Callable[[Segmentation], float] | None = None
+                       ) -> Segmentation:
     """Find the characters of a plate crop and cut each one out for the classifier.
 
     Args:
@@ -127,6 +130,10 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
             one scoring :data:`GOOD_ENOUGH` are shown but, as always, not tried), ``threshold``
             (the chosen one), ``blobs`` (candidates: kept green, rejected red) and
             ``characters`` (the final boxes on the crop).
+        legibility: how well a classifier reads a segmentation's characters, 0..1 (the
+            segmented backend passes its CNN's mean confidence). When no binarisation
+            is good enough, the one with the best score times legibility to the power
+            :data:`LEGIBILITY_WEIGHT` wins: characters cut apart wrongly read badly.
 
     Returns:
         A :class:`Segmentation`; no characters when nothing character-like was found.
@@ -140,11 +147,13 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
     if stages is not None:
         stages["gray"] = gray
     best: _Attempt | None = None
+    tried: list[_Attempt] = []
     for binarisation in binarisations(gray):
         if stages is not None:
             stages[f"threshold_{binarisation.name}"] = binarisation.ink
         if best is None or best.score < GOOD_ENOUGH:  # later ones are only shown, not tried
             attempt = _attempt(binarisation, small)
+            tried.append(attempt)
             if best is None or attempt.score > best.score:
                 best = attempt
         if best.score >= GOOD_ENOUGH and stages is None:
@@ -156,12 +165,37 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
             if stages is not None:
                 stages[f"threshold_{recoloured.name}"] = recoloured.ink
             attempt = _attempt(recoloured, small)
+            tried.append(attempt)
             if attempt.score > best.score:
                 best = attempt
-    segmentation = _cut_out(crop, best, scale, char_size)
+    if best is not None and best.score < GOOD_ENOUGH and legibility is not None:
+        segmentation, best = _most_legible(tried, crop, scale, char_size, legibility)
+    else:
+        segmentation = _cut_out(crop, best, scale, char_size)
     if stages is not None:
         _draw_stages(stages, crop, best, segmentation)
     return segmentation
+
+
+LEGIBILITY_WEIGHT = 4.0
+"""How much a classifier's legibility counts beside the consistency score when no
+binarisation is good enough. Measured with the character CNN: held-out real crops read
+exactly 78.7% -> 81.9%, ``endtoend/us`` photos 50.0% -> 51.8% (weights 1 and 2 gained
+less; 8 the same as 4)."""
+
+
+def _most_legible(tried: list[_Attempt], crop: np.ndarray, scale: float, char_size: int,
+                  legibility: Callable[[Segmentation], float]) -> tuple[Segmentation, _Attempt]:
+    """The attempt whose score times legibility**LEGIBILITY_WEIGHT is highest, cut out."""
+    best_value, best = -1.0, (Segmentation(()), tried[0])
+    for attempt in tried:
+        if not attempt.rows:
+            continue
+        segmentation = _cut_out(crop, attempt, scale, char_size)
+        value = attempt.score * float(legibility(segmentation)) ** LEGIBILITY_WEIGHT
+        if value > best_value:
+            best_value, best = value, (segmentation, attempt)
+    return best
 
 
 INK_COLOUR_SHARE = 0.4

@@ -318,3 +318,26 @@ def test_band_blobs_equal_labelling_the_band_itself():
         top, bottom = (10, 32) if rng.random() < 0.5 else sorted(rng.integers(0, 40, 2))
         labelled = [Blob(b.x, b.y + top, b.w, b.h, b.area) for b in blobs_of(ink[top:bottom])]
         assert _band_blobs(blobs, ink, int(top), int(bottom)) == labelled
+
+
+def test_a_legibility_judge_chooses_among_binarisations_only_when_none_is_good_enough():
+    short = drawn_plate("XY12")  # four characters: no binarisation scores 0.85
+    plain = segment_characters(short)
+    assert plain.score < 0.85 and plain.binarisation == "otsu-dark"  # the first of equals
+    for favourite in ("local-dark", "adaptive-dark"):
+        chosen = segment_characters(
+            short, legibility=lambda s, f=favourite: 1.0 if s.binarisation == f else 0.5)
+        assert chosen.binarisation == favourite and len(chosen) == 4
+    # a plate that is good enough is never second-guessed
+    six = drawn_plate("AB3729")
+    assert segment_characters(six, legibility=lambda s: 0.0).binarisation == \
+        segment_characters(six).binarisation
+
+
+def test_the_segmented_backend_reads_its_legibility_from_the_cnn():
+    from platechar.backends.segmented import load
+
+    recognizer = load()
+    found = segment_characters(drawn_plate("AB3729"))
+    assert 0.5 < recognizer.legibility(found) <= 1.0
+    assert recognizer.legibility(segment_characters(np.full((40, 120, 3), 128, np.uint8))) == 0

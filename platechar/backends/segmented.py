@@ -45,7 +45,7 @@ class SegmentedRecognizer:
 
         crop_bgr = check_crop(crop_bgr, "segmented", 8)
         started = time.perf_counter()
-        segmentation = segment_characters(crop_bgr)
+        segmentation = segment_characters(crop_bgr, legibility=self.legibility)
         segmented = time.perf_counter()
         if len(segmentation) == 0:
             return PlateReading("", 0.0, "segmented",
@@ -60,6 +60,15 @@ class SegmentedRecognizer:
         return PlateReading("".join(c.text for c in chars), unit(confidence), "segmented",
                             chars=chars, timings={"segment": segmented - started,
                                                   "classify": classified - segmented})
+
+
+    def legibility(self, segmentation) -> float:
+        """How confidently the CNN reads a segmentation's characters: the mean of their
+        top probabilities (characters cut apart wrongly read badly). Segmentation asks
+        this of its candidates when none of them is clearly consistent."""
+        if len(segmentation) == 0:
+            return 0.0
+        return float(np.mean(self.classifier.predict(segmentation.images).max(axis=1)))
 
 
 def load(path: str | Path | None = None, *, threads: int = 1) -> SegmentedRecognizer:

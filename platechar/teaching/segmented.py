@@ -43,10 +43,11 @@ def segmented_section(trace: PlateTrace) -> DemoSection:
     from segmentation.segmenter import GOOD_ENOUGH
 
     crop = trace.crop
-    reading = recognizer("segmented").recognize(crop)
+    reader = recognizer("segmented")
+    reading = reader.recognize(crop)
     stages: dict = {}
     # exactly what the reader did; the binarisations it did not need are drawn as well
-    segmentation = segment_characters(crop, stages=stages)
+    segmentation = segment_characters(crop, stages=stages, legibility=reader.legibility)
     # the colour pass comes after all six, only when none was good enough
     early_stop = segmentation.score >= GOOD_ENOUGH and \
         not segmentation.binarisation.startswith("colour")
@@ -107,7 +108,8 @@ def _binarisations_figure(stages: dict, segmentation, early_stop: bool):
                 f"(this one scored {segmentation.score:.2f}); the ones after it are shown but "
                 "were not needed.")
     else:
-        note = "Every binarisation was tried; the best-scoring one was kept."
+        note = ("Every binarisation was tried. None scored well enough alone, so each one's "
+                "score was weighed with how confidently the CNN reads its characters.")
     if any(name.startswith("colour") for name in names):
         note += (f"\nNone scored {GOOD_ENOUGH:.2f}, so the best one was tried once more, its "
                  "ink kept only where it has the characters' own colour (\"colour\").")
