@@ -61,7 +61,6 @@ class SegmentedRecognizer:
                             chars=chars, timings={"segment": segmented - started,
                                                   "classify": classified - segmented})
 
-
     def legibility(self, segmentation) -> float:
         """How confidently the CNN reads a segmentation's characters: the mean of their
         top probabilities (characters cut apart wrongly read badly). Segmentation asks
