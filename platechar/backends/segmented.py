@@ -5,8 +5,8 @@ finds the characters' boxes in reading order and normalises each to the classifi
 32x32 input; the 36-class CNN (:class:`classifier.charnet.CharClassifier`, run through
 ONNX Runtime, never TensorFlow) gives each a probability per class. The two stages talk
 once: when no binarisation's characters are clearly consistent, segmentation asks the
-CNN how legibly it reads each candidate's, and characters cut apart wrongly read badly. The text is the
-likeliest class of each character; each character's confidence is that probability,
+CNN how legibly it reads each candidate's (characters cut apart wrongly read badly).
+The text is the likeliest class of each character; each character's confidence is that probability,
 its alternatives the next likeliest classes; the plate's confidence is the product of
 its characters' (the chance that every one is right, if the probabilities are honest),
 and a plate where no characters were found reads ``""`` with confidence 0.
