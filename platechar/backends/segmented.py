@@ -47,12 +47,21 @@ class SegmentedRecognizer:
 
         crop_bgr = check_crop(crop_bgr, "segmented", 8)
         started = time.perf_counter()
-        segmentation = segment_characters(crop_bgr, legibility=self.legibility)
+        judged: dict[int, tuple] = {}  # the candidates the CNN already read, by id
+
+        def legibility(candidate) -> float:
+            probs = self._probabilities(candidate)
+            judged[id(candidate)] = (candidate, probs)  # (keeps it alive: ids stay unique)
+            return _legibility(probs)
+
+        segmentation = segment_characters(crop_bgr, legibility=legibility)
         segmented = time.perf_counter()
         if len(segmentation) == 0:
             return PlateReading("", 0.0, "segmented",
                                 timings={"segment": segmented - started, "classify": 0.0})
-        ranked = self.classifier.classify(segmentation.images, k=ALTERNATIVES)
+        seen = judged.get(id(segmentation))
+        probs = seen[1] if seen and seen[0] is segmentation else self._probabilities(segmentation)
+        ranked = self.classifier.top_k(probs, k=ALTERNATIVES)
         classified = time.perf_counter()
         chars = tuple(
             CharReading(text=options[0][0], confidence=unit(options[0][1]), box=char.box,
@@ -67,9 +76,16 @@ class SegmentedRecognizer:
         """How confidently the CNN reads a segmentation's characters: the mean of their
         top probabilities (characters cut apart wrongly read badly). Segmentation asks
         this of its candidates when none of them is clearly consistent."""
+        return _legibility(self._probabilities(segmentation))
+
+    def _probabilities(self, segmentation) -> np.ndarray:
         if len(segmentation) == 0:
-            return 0.0
-        return float(np.mean(self.classifier.predict(segmentation.images).max(axis=1)))
+            return np.zeros((0, len(ALPHABET)), np.float32)
+        return self.classifier.predict(segmentation.images)
+
+
+def _legibility(probs: np.ndarray) -> float:
+    return float(np.mean(probs.max(axis=1))) if len(probs) else 0.0
 
 
 def load(path: str | Path | None = None, *, threads: int = 1) -> SegmentedRecognizer:
