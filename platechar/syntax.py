@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property
 
 from platechar.errors import PlatecharError
 from platechar.results import CharReading, PlateReading
@@ -65,7 +65,7 @@ class PlateSyntax:
                                                if a in _ALIKE.get(c.text, ())]
                    for c in chars]
         best = None
-        for pattern in self._patterns_of_length(len(chars)):
+        for pattern in self._by_length.get(len(chars), ()):
             chosen = []
             for choices, kind in zip(options, pattern, strict=True):
                 fitting = [o for o in choices if _fits(o[0], kind)]
@@ -87,9 +87,13 @@ class PlateSyntax:
         return replace(reading, text=text, chars=new_chars,
                        confidence=min(1.0, reading.confidence * ratio))
 
-    @lru_cache(maxsize=32)  # noqa: B019 (a few instances, all kept for the process)
-    def _patterns_of_length(self, n: int) -> tuple[str, ...]:
-        return tuple(sorted(p for p in self.patterns if len(p) == n))
+    @cached_property
+    def _by_length(self) -> dict[int, tuple[str, ...]]:
+        """The patterns grouped by length (a reading is only held to ones of its own)."""
+        groups: dict[int, list[str]] = {}
+        for pattern in sorted(self.patterns):
+            groups.setdefault(len(pattern), []).append(pattern)
+        return {n: tuple(group) for n, group in groups.items()}
 
 
 def _fits(char: str, kind: str) -> bool:

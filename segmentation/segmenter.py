@@ -58,9 +58,10 @@ CUT_MARGIN = 0.05   # each character is cut with this share of its height around
 GOOD_ENOUGH = 0.85
 """A binarisation scoring this well ends the search. A perfectly regular row of five
 characters scores 0.9 (six to eight: 1.0), so a plain plate is settled by its first
-binarisation. Measured on the 359 real crops: 0.85 and the former 0.92 find the same
-counts (84.1%), but the median crop takes 1.5 ms instead of 4.2, because 0.92 made
-every five-character plate try all six binarisations."""
+binarisation. Measured on the 359 real crops (``bench_segmentation.py --cpu-time``, on
+a busy machine): 0.85 and the former 0.92 find the same counts (84.1%), but the median
+crop took 1.5 ms instead of 4.2, because 0.92 made every five-character plate try all
+six binarisations."""
 FRAME_EDGE = (0.2, EDGE_ZONE)  # frame lines are looked for this close to the border
 
 
@@ -179,9 +180,10 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
 
 LEGIBILITY_WEIGHT = 4.0
 """How much a classifier's legibility counts beside the consistency score when no
-binarisation is good enough. Measured with the character CNN: held-out real crops read
-exactly 78.7% -> 81.9%, ``endtoend/us`` photos 50.0% -> 51.8% (weights 1 and 2 gained
-less; 8 the same as 4)."""
+binarisation is good enough. With the character CNN: held-out real crops read exactly
+78.7% -> 81.9% (``benchmarks/bench_segmented.py``), ``endtoend/us`` photos 50.9% -> 53.6%
+(``platechar compare .../endtoend/us``). Weights 1 and 2 gained less and 8 the same as
+4 when compared on the readings of those crops (a one-off script, not in the repo)."""
 
 
 def _most_legible(tried: list[_Attempt], crop: np.ndarray, scale: float, char_size: int,

@@ -15,6 +15,7 @@ and a plate where no characters were found reads ``""`` with confidence 0.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -56,21 +57,27 @@ class SegmentedRecognizer:
 
         segmentation = segment_characters(crop_bgr, legibility=legibility)
         segmented = time.perf_counter()
-        if len(segmentation) == 0:
-            return PlateReading("", 0.0, "segmented",
-                                timings={"segment": segmented - started, "classify": 0.0})
         seen = judged.get(id(segmentation))
-        probs = seen[1] if seen and seen[0] is segmentation else self._probabilities(segmentation)
+        reading = self.read_characters(
+            segmentation, seen[1] if seen and seen[0] is segmentation else None)
+        return replace(reading, timings={"segment": segmented - started, **reading.timings})
+
+    def read_characters(self, segmentation, probs: np.ndarray | None = None) -> PlateReading:
+        """The reading of a segmentation's characters (``probs``: the CNN's output for
+        them, when already computed). ``recognize`` is ``segment_characters`` then this."""
+        started = time.perf_counter()
+        if len(segmentation) == 0:
+            return PlateReading("", 0.0, "segmented", timings={"classify": 0.0})
+        if probs is None:
+            probs = self._probabilities(segmentation)
         ranked = self.classifier.top_k(probs, k=ALTERNATIVES)
-        classified = time.perf_counter()
         chars = tuple(
             CharReading(text=options[0][0], confidence=unit(options[0][1]), box=char.box,
                         alternatives=tuple((c, unit(p)) for c, p in options[1:]))
             for char, options in zip(segmentation.characters, ranked, strict=True))
         confidence = float(np.prod([c.confidence for c in chars]))
         return PlateReading("".join(c.text for c in chars), unit(confidence), "segmented",
-                            chars=chars, timings={"segment": segmented - started,
-                                                  "classify": classified - segmented})
+                            chars=chars, timings={"classify": time.perf_counter() - started})
 
     def legibility(self, segmentation) -> float:
         """How confidently the CNN reads a segmentation's characters: the mean of their

@@ -75,7 +75,9 @@ def report_failure(verb: str, file: str, exc: PlatecharError, as_json: bool) -> 
 
 def add_region_option(parser) -> None:
     """``--region``: where the plates come from, for the plate syntax (platechar.syntax)."""
-    parser.add_argument("--region", choices=("any", "us", "eu", "br", "off"), default="any",
+    from platechar.syntax import REGION_NAMES
+
+    parser.add_argument("--region", choices=REGION_NAMES, default="any",
                         help="where the plates come from: look-alike characters (0/O, 1/I, "
                         "8/B) are read as the letters or digits that region's plates have "
                         "in their place; 'br' and 'eu' hold readings to their formats "

@@ -44,10 +44,11 @@ def segmented_section(trace: PlateTrace) -> DemoSection:
 
     crop = trace.crop
     reader = recognizer("segmented")
-    reading = reader.recognize(crop)
     stages: dict = {}
-    # exactly what the reader did; the binarisations it did not need are drawn as well
+    # exactly what the reader does (its recognize is these two calls); the binarisations
+    # it did not need are drawn as well
     segmentation = segment_characters(crop, stages=stages, legibility=reader.legibility)
+    reading = reader.read_characters(segmentation)
     # the colour pass comes after all six, only when none was good enough
     early_stop = segmentation.score >= GOOD_ENOUGH and \
         not segmentation.binarisation.startswith("colour")
