@@ -25,6 +25,8 @@ import numpy as np
 MIN_ASPECT, MAX_ASPECT = 0.12, 1.15   # width / height: from "1" and "I" to "W" and "M"
 MIN_FILL, MAX_FILL = 0.18, 0.92       # ink pixels / box area: strokes, not solid rectangles
 LINK_GAP = 0.6                        # blobs closer than this many heights are linked
+SEPARATOR_MAX = 1.0                   # one gap inside a row up to this many heights wide
+                                      # separates groups and is not counted as irregular
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,24 @@ def _measure_row(boxes: list, polarity: str, min_count: int) -> TextLine | None:
         angle=math.degrees(math.atan(slope)),
         height_spread=_spread(b[3] for b in rows) / median_h,
         baseline_spread=_spread(residuals) / median_h,
-        gap_spread=_spread(gaps) / (gap_scale + 0.2 * median_h),
+        gap_spread=_spread(_without_separator(gaps, median_h)) / (gap_scale + 0.2 * median_h),
     )
+
+
+def _without_separator(gaps: list, height: float) -> list:
+    """The gaps without the widest one when that one is inside the row.
+
+    Many plates split their characters into groups by a wider gap, a dash or an
+    emblem (``ABC 1234``, ``RK-875AE``): one wide gap between characters is part of
+    the layout, not irregularity. A wide gap at either end is not forgiven: there it
+    more often sets off a bolt or a symbol that is no character.
+    """
+    if len(gaps) < 4:
+        return gaps
+    widest = max(range(len(gaps)), key=gaps.__getitem__)
+    if widest in (0, len(gaps) - 1) or gaps[widest] > SEPARATOR_MAX * height:
+        return gaps
+    return gaps[:widest] + gaps[widest + 1:]
 
 
 def _fit_line(points: list[tuple[float, float]]) -> tuple[float, float]:

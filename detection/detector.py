@@ -9,8 +9,10 @@
 3. Verify: warp each proposal upright and look for its characters again, more
    carefully (:mod:`detection.verify`); the evidence gives the score and a refined
    plate outline.
-4. Keep the best by non-maximum suppression and cut each plate out with a
-   perspective warp (:func:`detection.geometry.rectify`).
+4. Keep the best by non-maximum suppression, look beyond each kept row's ends for
+   the rest of its plate's characters (:func:`grown`: plates that set a group of
+   characters apart are often proposed around one group), and cut each plate out
+   with a perspective warp (:func:`detection.geometry.rectify`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ BLOCK_SIZE = 25              # neighbourhood of the local threshold (px, at each
 PLATE_HEIGHT_PER_CHAR = 1.8  # plate height / character height (US ~2.1, EU ~1.4)
 PLATE_WIDTH_MARGIN = 0.45    # plate margin each side of the characters, in character heights
 VERIFIED_PER_METHOD = 14     # proposals of each method examined closely, best first
+GROW_REACH = 3.0             # a kept plate is searched this many character heights
+                             # beyond each end of its row for more of its characters...
+GROW_MIN_ADDED = 2           # ...and grown only when at least this many more are found
+                             # (one more is as often a reflector or a bolt as a character)
 
 
 @dataclass
@@ -83,10 +89,12 @@ def detect_plates(image: np.ndarray, *, max_candidates: int = 5,
     proposals = propose_from_characters(work, stages) + propose_from_edges(work, stages)
     verified = verify_proposals(work, proposals)
     keep = non_max_suppression([p.box for p in verified], [p.score for p in verified], 0.3)
-    keep = [i for i in keep if verified[i].score > 0][:max_candidates]
+    kept = [grown(work, verified[i]) for i in keep if verified[i].score > 0][:max_candidates]
+    order = non_max_suppression([p.box for p in kept], [p.score for p in kept], 0.3)
+    kept = [kept[i] for i in order]
 
     results = []
-    for proposal in (verified[i] for i in keep):
+    for proposal in kept:
         quad = (proposal.quad / scale).astype(np.float32)
         evidence = proposal.evidence
         results.append(PlateCandidate(
@@ -101,7 +109,7 @@ def detect_plates(image: np.ndarray, *, max_candidates: int = 5,
         ))
     if stages is not None:
         stages["proposals"] = _draw(work, proposals, (0, 160, 255))
-        stages["candidates"] = _draw(work, [verified[i] for i in keep], (0, 200, 0), ranked=True)
+        stages["candidates"] = _draw(work, kept, (0, 200, 0), ranked=True)
     return results
 
 
@@ -192,6 +200,47 @@ def verify_proposals(work: np.ndarray, proposals: list[Proposal]) -> list[Propos
             quad = refined if refined is not None else quad
         verified.append(Proposal(quad, evidence.score, proposal.method, evidence))
     return verified
+
+
+def grown(work: np.ndarray, proposal: Proposal) -> Proposal:
+    """The proposal widened to the rest of its plate's characters, if there are more.
+
+    Many plates split their characters into groups by a wider gap, a dash or an emblem
+    (``RK-875AE``, ``ABC 1234``). In the photo that gap is wider than the one that links
+    blobs into a row, so a plate is often proposed around one group only, and the crop
+    that verification sees ends where the group ends. So the crop is widened by
+    ``GROW_REACH`` character heights each way and verified again: when that finds a
+    longer row of the same height that contains the first, the plate is re-centred on it.
+    """
+    evidence = proposal.evidence
+    if evidence is None or evidence.row is None:
+        return proposal
+    tl, tr, br, bl = proposal.quad.astype(np.float64)
+    length = float(np.linalg.norm(tr - tl))
+    if length < 1:
+        return proposal
+    quad_height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    reach_crop = GROW_REACH * evidence.row.char_height     # in the 48 px crop's pixels
+    reach = (tr - tl) / length * reach_crop * quad_height / VERIFY_HEIGHT
+    wide = np.array([tl - reach, tr + reach, br + reach, bl - reach], np.float32)
+    crop = rectify(work, wide, height=VERIFY_HEIGHT)
+    wider = verify_candidate(crop)
+    row, first = wider.row, evidence.row
+    if row is None or row.count < first.count + GROW_MIN_ADDED:
+        return proposal
+    if not 0.8 < row.char_height / first.char_height < 1.25:
+        return proposal
+    # The first row, moved into the wide crop, must lie inside the new one.
+    shift = reach_crop * crop.shape[1] / (length * VERIFY_HEIGHT / quad_height + 2 * reach_crop)
+    x0 = first.char_boxes[:, 0].min() + shift
+    x1 = (first.char_boxes[:, 0] + first.char_boxes[:, 2]).max() + shift
+    centres = row.char_boxes[:, 0] + row.char_boxes[:, 2] / 2
+    if np.count_nonzero((centres > x0) & (centres < x1)) < first.count - 1:
+        return proposal
+    quad = _refine_quad(wide, crop.shape, row)
+    if quad is None:
+        return proposal
+    return Proposal(quad, max(proposal.score, wider.score), proposal.method, wider)
 
 
 def _refine_quad(quad: np.ndarray, crop_shape, row: TextLine) -> np.ndarray | None:

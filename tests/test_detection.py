@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from detection import PlateCandidate, detect_plates, iou
+from detection.characters import link_into_lines
 from detection.geometry import rectify
 
 
@@ -49,6 +50,31 @@ def test_finds_a_drawn_plate_first(dark_on_light):
     assert candidates, "no candidate at all"
     assert iou(candidates[0].box, box) > 0.5
     assert candidates[0].details["characters"] >= 5
+
+
+@pytest.mark.parametrize("text", ["RK  875AE", "RK    875AE"])
+def test_a_plate_whose_characters_stand_in_groups_is_found_whole(text):
+    """Slovak, Brazilian and many US plates set a group of characters apart by a wide
+    gap; detection used to propose and keep only the longer group (60% of the plate)."""
+    image, box = drawn_scene(text)
+    best = detect_plates(image)[0]
+    x, _, w, _ = best.box
+    covered = max(0, min(x + w, box[0] + box[2]) - max(x, box[0])) / box[2]
+    assert covered > 0.9, f"the best candidate spans {covered:.0%} of the plate's width"
+    assert best.details["characters"] == 7
+
+
+def _row(xs, width=20, height=40):
+    return link_into_lines(np.array([[x, 10, width, height] for x in xs]), (80, 400), "dark",
+                           link_gap=1.5)[0]
+
+
+def test_one_wide_gap_inside_a_row_is_a_separator_not_irregularity():
+    even = _row([0, 25, 50, 75, 100, 125, 150])
+    separated = _row([0, 25, 75, 100, 125, 150, 175])   # RK 875AE
+    wide_at_end = _row([0, 25, 50, 75, 100, 125, 175])  # a bolt or a symbol after the text
+    assert separated.regularity() > 0.95 * even.regularity()
+    assert wide_at_end.regularity() < 0.9 * even.regularity()
 
 
 def test_finds_a_tilted_plate():
