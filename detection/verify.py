@@ -108,7 +108,20 @@ def row_score(row: TextLine, crop_shape, contrast: float) -> float:
     height_term = math.exp(-((height_ratio - 0.55) / 0.2) ** 2)
     contrast_term = min(1.0, contrast / 0.25)
     return float(count_term * regularity * span_term * (0.5 + 0.5 * height_term)
-                 * (0.4 + 0.6 * contrast_term))
+                 * (0.4 + 0.6 * contrast_term) * not_bars_term(boxes))
+
+
+BAR_ASPECT = 0.25  # width / height below this, a blob is a bar: a "1", an "I"... or a fence
+
+
+def not_bars_term(boxes: np.ndarray) -> float:
+    """1 unless most of a row's members are thin bars, falling to 0 when all are.
+
+    A fence, a grille or a radiator is a very regular row of character-sized bars, more
+    regular than most plates; a plate of mostly ``1`` and ``I`` is rare.
+    """
+    bars = float(np.mean(boxes[:, 2] < BAR_ASPECT * boxes[:, 3]))
+    return 1.0 if bars <= 0.5 else 2.0 * (1.0 - bars)
 
 
 def _row_contrast(gray: np.ndarray, binary: np.ndarray, row: TextLine) -> float:

@@ -77,6 +77,15 @@ def test_one_wide_gap_inside_a_row_is_a_separator_not_irregularity():
     assert wide_at_end.regularity() < 0.9 * even.regularity()
 
 
+def test_a_row_of_bars_is_a_fence_not_a_plate():
+    from detection.verify import not_bars_term
+
+    fence = np.array([[x, 0, 6, 40] for x in range(0, 140, 20)])
+    plate_with_ones = np.array([[x, 0, 6 if x in (20, 80) else 22, 40] for x in range(0, 210, 30)])
+    assert not_bars_term(fence) == 0
+    assert not_bars_term(plate_with_ones) == 1
+
+
 def test_finds_a_tilted_plate():
     image, box = drawn_scene(angle=8)
     candidates = detect_plates(image, max_candidates=3)
