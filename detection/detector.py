@@ -91,7 +91,7 @@ def detect_plates(image: np.ndarray, *, max_candidates: int = 5,
     keep = non_max_suppression([p.box for p in verified], [p.score for p in verified], 0.3)
     kept = [grown(work, verified[i]) for i in keep if verified[i].score > 0][:max_candidates]
     order = non_max_suppression([p.box for p in kept], [p.score for p in kept], 0.3)
-    kept = [kept[i] for i in order]
+    kept = [kept[i] for i in order]  # a grown candidate may now cover a better one
 
     results = []
     for proposal in kept:
@@ -240,7 +240,11 @@ def grown(work: np.ndarray, proposal: Proposal) -> Proposal:
     quad = _refine_quad(wide, crop.shape, row)
     if quad is None:
         return proposal
-    return Proposal(quad, max(proposal.score, wider.score), proposal.method, wider)
+    # The score stays: growing completes a candidate, it does not promote one above
+    # another (so the ranking does not depend on how many candidates are asked for;
+    # measured, promoting by the grown row's score put grown distractors first in 5 of
+    # 100 synthetic scenes, for 2 more Brazilian photos).
+    return Proposal(quad, proposal.score, proposal.method, wider)
 
 
 def _refine_quad(quad: np.ndarray, crop_shape, row: TextLine) -> np.ndarray | None:
