@@ -10,6 +10,7 @@ wall-clock, and the CPU time of the detecting thread (which other programs on th
 machine do not inflate).
 
     python benchmarks/bench_detection.py [--data ../shared/data/openalpr-benchmarks]
+                                         [--synthetic 100 --seed 5]
 """
 
 from __future__ import annotations
@@ -25,14 +26,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2  # noqa: E402
 
 from benchmarks._data import DEFAULT_ROOT, read_endtoend  # noqa: E402
-from detection import detect_plates, iou  # noqa: E402
+from detection import detect_plates, iou, width_covered  # noqa: E402
 
 
-def width_covered(found, truth) -> float:
-    """The share of the labelled box's width that the found box spans."""
-    fx, _, fw, _ = found
-    tx, _, tw, _ = truth
-    return max(0, min(fx + fw, tx + tw) - max(fx, tx)) / tw
+def synthetic(count: int, seed: int) -> None:
+    """The same counts on synthetic scenes (``platechar.synth``, bundled fonts)."""
+    from platechar import synth
+
+    top1 = whole = top3 = 0
+    for scene in synth.generate_scenes(count, seed=seed, fonts="bundled"):
+        candidates = detect_plates(scene.image, max_candidates=3)
+        hits = [iou(c.box, scene.box) > 0.4 for c in candidates]
+        first = bool(hits[:1] and hits[0])
+        top1 += first
+        top3 += any(hits)
+        whole += first and width_covered(candidates[0].box, scene.box) >= 0.9
+    shares = "".join(f"{100 * k / count:>8.1f}%" for k in (top1, whole, top3))
+    print(f"{'synth':<7}{count:>7}{shares}   (seed {seed})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--regions", default="us,eu,br")
     parser.add_argument("--misses", action="store_true", help="list the photos missed at top-3")
+    parser.add_argument("--synthetic", type=int, default=0, metavar="N",
+                        help="also count N synthetic scenes (seed --seed)")
+    parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
 
@@ -78,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"all photos: median {1000 * statistics.median(all_times):.1f} ms; "
           f"1280x720 photos ({len(hd_times)}): median {1000 * statistics.median(hd_times):.1f} ms"
           f" wall, {1000 * statistics.median(hd_cpu):.1f} ms CPU (one core)")
+    if args.synthetic:
+        synthetic(args.synthetic, args.seed)
     return 0
 
 

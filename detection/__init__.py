@@ -5,7 +5,7 @@ a box, a 4-corner quad and a perspective-corrected crop.
 """
 
 from detection.detector import detect_plates
-from detection.geometry import iou, rectify
+from detection.geometry import iou, rectify, width_covered
 from detection.types import PlateCandidate
 
-__all__ = ["detect_plates", "PlateCandidate", "iou", "rectify"]
+__all__ = ["detect_plates", "PlateCandidate", "iou", "rectify", "width_covered"]

@@ -22,6 +22,14 @@ def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def width_covered(found: tuple[int, int, int, int], truth: tuple[int, int, int, int]) -> float:
+    """The share of ``truth``'s width that ``found`` spans (``(x, y, w, h)`` boxes): a box
+    can overlap a plate well (IoU) and still cut off its first characters."""
+    fx, _, fw, _ = found
+    tx, _, tw, _ = truth
+    return max(0, min(fx + fw, tx + tw) - max(fx, tx)) / tw if tw > 0 else 0.0
+
+
 def rotated_rect_quad(center, size, angle_deg: float) -> np.ndarray:
     """The 4 corners (clockwise from top-left) of a ``size = (width, height)`` rectangle
     centred on ``center`` and rotated by ``angle_deg`` (positive: clockwise on screen).

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from detection import PlateCandidate, detect_plates, iou
+from detection import PlateCandidate, detect_plates, iou, width_covered
 from detection.characters import link_into_lines
 from detection.geometry import rectify
 
@@ -58,8 +58,7 @@ def test_a_plate_whose_characters_stand_in_groups_is_found_whole(text):
     gap; detection used to propose and keep only the longer group (60% of the plate)."""
     image, box = drawn_scene(text)
     best = detect_plates(image)[0]
-    x, _, w, _ = best.box
-    covered = max(0, min(x + w, box[0] + box[2]) - max(x, box[0])) / box[2]
+    covered = width_covered(best.box, box)
     assert covered > 0.9, f"the best candidate spans {covered:.0%} of the plate's width"
     assert best.details["characters"] == 7
 
