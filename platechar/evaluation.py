@@ -23,7 +23,10 @@ that a teacher can say which stage to improve:
 - holistic backend: ``"misread"``, the CRNN has no stages to blame apart.
 
 In scenes, each true plate is read from the candidates that overlap it (IoU > 0.4); when
-several do, the most confidently read one counts. Detection is measured as well:
+several do, the most confidently read one counts. That is lenient (the truth's box picks
+the candidates), so scenes are also scored as a user sees them: ``exact_first`` is the
+share of plates read exactly by one of the reader's first readings (as many as the
+photo has plates, in :meth:`platechar.Reader.rank`'s order). Detection is measured as well:
 precision, recall and F1 of each photo's best candidate, recall of all candidates, and
 average precision over all of them ranked by the detector's score.
 """
@@ -62,7 +65,9 @@ class PlateOutcome:
     ``error`` is ``None`` for an exact reading, else one of :data:`ERROR_SOURCES`;
     ``seconds`` is the time to read it (for scenes: load, detection and every
     candidate's reading, shared among the photo's plates); ``crop`` and ``reading`` are
-    kept only for wrong readings, when asked (for a report's gallery).
+    kept only for wrong readings, when asked (for a report's gallery). ``first`` (scenes
+    only) says whether one of the reader's first readings of the photo, as many as it
+    has plates, lies over this plate and reads it exactly.
     """
 
     key: tuple[int, int]
@@ -77,6 +82,7 @@ class PlateOutcome:
     truth_box: tuple[int, int, int, int] | None = None
     crop: np.ndarray | None = field(default=None, repr=False)
     reading: PlateReading | None = field(default=None, repr=False)
+    first: bool | None = None
 
     @property
     def correct(self) -> bool:
@@ -87,7 +93,8 @@ class PlateOutcome:
                 "confidence": round(self.confidence, 4), "error": self.error,
                 "ms": round(1e3 * self.seconds, 2),
                 "box": None if self.box is None else list(self.box),
-                "truth_box": None if self.truth_box is None else list(self.truth_box)}
+                "truth_box": None if self.truth_box is None else list(self.truth_box),
+                "first": self.first}
 
 
 @dataclass(eq=False)
@@ -134,6 +141,9 @@ class Evaluation:
             "stage_ms": {k: 1e3 * v for k, v in self.stage_seconds().items()},
             "skipped": len(self.problems),
         })
+        firsts = [o.first for o in self.outcomes if o.first is not None]
+        if firsts:
+            summary["exact_first"] = sum(firsts) / len(firsts)
         if self.detection is not None:
             summary["detection"] = self.detection
         return summary
@@ -254,14 +264,18 @@ def _read_scene(reader, index, item, image, keep_errors):
     share = (time.perf_counter() - started) / len(item.plates)
     timings = {"detect": (detected - started) / len(item.plates),
                "recognize": read_time / len(item.plates)}
+    first = reader.rank(readings, [c.score for c in candidates])[:len(item.plates)]
     outcomes = []
     for number, (truth_box, text) in enumerate(item.plates):
         over = [(r, c) for r, c in zip(readings, candidates, strict=True)
                 if metrics.iou(c.box, truth_box) > metrics.IOU_MATCH]
+        read_first = any(readings[i].text == text
+                         and metrics.iou(candidates[i].box, truth_box) > metrics.IOU_MATCH
+                         for i in first)
         if not over:
             outcomes.append(PlateOutcome((index, number), item.name, text, "", 0.0,
                                          DETECTION_MISSED, share, dict(timings),
-                                         truth_box=truth_box))
+                                         truth_box=truth_box, first=False))
             continue
         reading, candidate = max(over, key=lambda rc: (bool(rc[0].text), rc[0].confidence))
         error = blame(reader.backend, text, reading.text)
@@ -270,7 +284,7 @@ def _read_scene(reader, index, item, image, keep_errors):
                                      reading.confidence, error, share, dict(timings),
                                      box=candidate.box, truth_box=truth_box,
                                      crop=candidate.crop if kept else None,
-                                     reading=reading if kept else None))
+                                     reading=reading if kept else None, first=read_first))
     truths = [box for box, _ in item.plates]
     return outcomes, (truths, [(c.box, c.score) for c in candidates])
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from numbers import Integral
 from typing import Protocol
@@ -122,9 +122,9 @@ class Reader:
     def read(self, image) -> list[PlateReading]:
         """Find and read every plate in ``image``.
 
-        Returns one reading per plate candidate, in the detector's order (best first),
-        each with its ``box``, ``quad`` and ``crop`` in the photo; a plate the backend
-        could not read has ``text == ""``. An empty list means no plate was found.
+        Returns one reading per plate candidate, each with its ``box``, ``quad`` and
+        ``crop`` in the photo, the likeliest plate first (see :meth:`rank`); a plate the
+        backend could not read has ``text == ""``. An empty list means no plate was found.
         """
         recognizer = self._load_recognizer()
         started = time.perf_counter()
@@ -140,7 +140,25 @@ class Reader:
             stage_times = {**timings, "recognize": time.perf_counter() - started, **reading.timings}
             readings.append(replace(reading, box=candidate.box, quad=candidate.quad,
                                     crop=candidate.crop, timings=stage_times))
-        return readings
+        order = self.rank(readings, [candidate.score for candidate in candidates])
+        return [readings[i] for i in order]
+
+    def rank(self, readings: Sequence[PlateReading], scores: Sequence[float]) -> list[int]:
+        """The order of the candidates' readings, likeliest plate first.
+
+        The detector ranks regions by how plate-like they *look*; a shop sign, a sticker
+        or a bumper's text can look as plate-like as the plate. Reading them tells more:
+        a candidate's rank is the detector's ``score`` times the reading's confidence
+        times the plate syntax's prior for its text (1 when it follows one of the
+        region's patterns, the region's ``strictness`` when it follows none; see
+        :meth:`platechar.syntax.PlateSyntax.prior`). Ties keep the detector's order.
+        """
+        def plausibility(i: int) -> float:
+            reading = readings[i]
+            prior = 1.0 if self.syntax is None else self.syntax.prior(reading.text)
+            return float(scores[i]) * reading.confidence * prior
+
+        return sorted(range(len(readings)), key=lambda i: -plausibility(i))
 
     def recognize(self, crop) -> PlateReading:
         """Read a plate image that is already cut out (any input :func:`load_image` takes)."""

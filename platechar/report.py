@@ -48,6 +48,8 @@ def format_table(evaluations: dict[str, Evaluation], *, confidence: float = 0.9,
 
     row("plates", each(lambda m: m["plates"]))
     row("read exactly", each(lambda m: f"{m['exact']:.1%}"))
+    if any("exact_first" in results[b] for b in names):
+        row("read exactly, first reading", each(lambda m: share(m.get("exact_first"))))
     row("character accuracy", each(lambda m: f"{m['char_accuracy']:.1%}"))
     row("CER", each(lambda m: f"{m['cer']:.3f}"))
     if first.detection is not None:

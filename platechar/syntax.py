@@ -87,6 +87,17 @@ class PlateSyntax:
         return replace(reading, text=text, chars=new_chars,
                        confidence=min(1.0, reading.confidence * ratio))
 
+    def fits(self, text: str) -> bool:
+        """Whether ``text`` follows one of the region's patterns as it stands."""
+        return any(all(_fits(c, kind) for c, kind in zip(text, pattern, strict=True))
+                   for pattern in self._by_length.get(len(text), ()))
+
+    def prior(self, text: str) -> float:
+        """The prior weight of a plate reading ``text``: 1 when it follows one of the
+        patterns, ``strictness`` when it follows none (the odds :meth:`apply` weighs a
+        swap against). :meth:`platechar.Reader.rank` orders readings with it."""
+        return 1.0 if self.fits(text) else self.strictness
+
     @cached_property
     def _by_length(self) -> dict[int, tuple[str, ...]]:
         """The patterns grouped by length (a reading is only held to ones of its own)."""

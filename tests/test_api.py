@@ -99,6 +99,53 @@ def test_read_places_each_reading_on_its_detected_plate(fixed_backend, monkeypat
     assert "crop" not in summary
 
 
+class TextPerCropRecognizer:
+    """Reads each crop as the text its gray level stands for, with a set confidence."""
+
+    def __init__(self, texts: dict[int, tuple[str, float]]):
+        self.texts = texts
+
+    def recognize(self, crop_bgr: np.ndarray) -> PlateReading:
+        text, confidence = self.texts[int(crop_bgr[0, 0, 0])]
+        chars = tuple(CharReading(char, confidence ** (1 / len(text))) for char in text)
+        return PlateReading(text, confidence, "segmented", chars=chars)
+
+
+def _candidate(level: int, x: int, score: float) -> platechar.PlateCandidate:
+    quad = np.array([[x, 20], [x + 160, 20], [x + 160, 60], [x, 60]], float)
+    return platechar.PlateCandidate(box=(x, 20, 160, 40), quad=quad,
+                                    crop=np.full((40, 160, 3), level, np.uint8), score=score)
+
+
+@pytest.mark.parametrize("region, first", [("any", "ABC1234"), ("off", "TEXAS")])
+def test_read_puts_the_likeliest_plate_first(monkeypatch, plate_scene, region, first):
+    # The detector likes a sign ("TEXAS") better than the plate, and both read confidently:
+    # only the plate syntax tells them apart, so with region="off" the sign stays first.
+    recognizer = TextPerCropRecognizer({10: ("TEXAS", 0.9), 20: ("ABC1234", 0.8),
+                                        30: ("", 0.0)})
+    monkeypatch.setattr(reader_module, "BACKENDS", {"segmented": lambda: recognizer})
+    candidates = [_candidate(10, 0, 0.9), _candidate(30, 200, 0.8), _candidate(20, 400, 0.6)]
+    monkeypatch.setattr(reader_module, "detect", lambda image, **_: candidates)
+
+    readings = platechar.Reader(region=region).read(plate_scene)
+
+    assert readings[0].text == first
+    assert readings[-1].text == "", "an unread candidate goes last"
+    assert sorted(r.box[0] for r in readings) == [0, 200, 400], "every candidate is kept"
+
+
+def test_rank_weighs_score_confidence_and_syntax():
+    reader = platechar.Reader(region="br")
+    plate = PlateReading("ABC1234", 0.5, "segmented")
+    sign = PlateReading("SALVADOR", 0.99, "segmented")
+    assert reader.rank([sign, plate], [0.9, 0.2]) == [1, 0]
+    assert reader.rank([plate, sign], [0.2, 0.9]) == [0, 1]
+    # without a syntax the detector's score and the confidence decide
+    assert platechar.Reader(region="off").rank([sign, plate], [0.9, 0.2]) == [0, 1]
+    weak = PlateReading("ABC1234", 0.1, "segmented")
+    assert reader.rank([weak, plate], [0.9, 0.2]) == [1, 0]  # 0.9 x 0.1 < 0.2 x 0.5
+
+
 def test_recognize_reads_a_crop_given_as_any_image_kind(fixed_backend, plate_scene):
     reading = platechar.Reader().recognize(plate_scene[:, :, 0])  # gray array
     assert reading.text == "AB12" and reading.box is None

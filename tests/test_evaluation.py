@@ -10,7 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
+from detection.types import PlateCandidate
 from platechar import metrics
+from platechar import reader as reader_module
 from platechar.cli import main
 from platechar.datasets import (
     crops_from_csv,
@@ -21,6 +23,7 @@ from platechar.datasets import (
 )
 from platechar.errors import DatasetError
 from platechar.evaluation import Comparison, blame, compare, evaluate
+from platechar.results import PlateReading
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_images"
 
@@ -193,6 +196,40 @@ def test_evaluate_scenes_measures_detection():
     missed = sum(o.error == "detection missed" for o in evaluation.outcomes)
     assert missed == found["errors"]["detection missed"]
     assert missed == sum(o.box is None for o in evaluation.outcomes)
+
+
+class _SignThenPlate:
+    """A detector that prefers a sign to each photo's plate, and a backend that reads
+    both confidently: the sign as TEXAS, the plate as its true text (crops say which)."""
+
+    def __init__(self, data):
+        self.plates = [item.plates[0] for item in data.items]
+
+    def detect(self, image, **_):
+        (x, y, w, h), text = self.plates.pop(0)
+        self.text = text
+        sign = np.zeros((20, 80, 3), np.uint8)
+        plate = np.full((20, 80, 3), 255, np.uint8)
+        quad = np.zeros((4, 2), np.float32)
+        return [PlateCandidate((0, 0, 80, 20), quad, sign, 0.9),
+                PlateCandidate((x, y, w, h), quad, plate, 0.5)]
+
+    def recognize(self, crop):
+        text = self.text if crop[0, 0, 0] else "TEXAS"
+        return PlateReading(text, 0.9, "holistic")
+
+
+@pytest.mark.parametrize("region, first", [("any", 1.0), ("off", 0.0)])
+def test_scenes_are_also_scored_by_the_first_reading(monkeypatch, region, first):
+    data = open_dataset(SAMPLES / "scenes")
+    fake = _SignThenPlate(data)
+    monkeypatch.setattr(reader_module, "detect", fake.detect)
+    monkeypatch.setattr(reader_module, "BACKENDS", {"holistic": lambda: fake})
+
+    found = evaluate(data, "holistic", progress=False, region=region).metrics()
+
+    assert found["exact"] == 1.0  # the plate's own candidate reads right (lenient)
+    assert found["exact_first"] == first  # ... but is it what the reader puts first?
 
 
 # --- command line --------------------------------------------------------------------

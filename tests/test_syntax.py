@@ -62,6 +62,15 @@ def test_only_lookalikes_are_swapped_and_unknown_lengths_are_left_alone():
     assert plate_syntax("any").apply(PlateReading("", 0.0, "segmented")).text == ""
 
 
+def test_prior_is_one_for_a_pattern_and_the_strictness_otherwise():
+    brazil = plate_syntax("br")
+    assert brazil.fits("ABC1234") and brazil.fits("ABC1D23")
+    assert not brazil.fits("ABCI234") and not brazil.fits("SALVADOR") and not brazil.fits("")
+    assert brazil.prior("ABC1234") == 1.0
+    assert brazil.prior("SALVADOR") == brazil.strictness == 1e-3
+    assert plate_syntax("any").prior("TEXAS") == 0.1
+
+
 def test_unknown_region_is_refused_clearly():
     with pytest.raises(PlatecharError, match="unknown region 'mars'.*any, us, eu, br, off"):
         platechar.Reader(region="mars")
