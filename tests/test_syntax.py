@@ -71,6 +71,38 @@ def test_prior_is_one_for_a_pattern_and_the_strictness_otherwise():
     assert plate_syntax("any").prior("TEXAS") == 0.1
 
 
+def cut_reading(text: str, widths: list[int], confidences: list[float],
+                backend: str = "segmented") -> PlateReading:
+    """A reading whose characters have the given box widths and confidences."""
+    chars, x = [], 0
+    for char, width, p in zip(text, widths, confidences, strict=True):
+        chars.append(CharReading(char, p, (x, 0, width, 30)))
+        x += width + 4
+    return PlateReading(text, float(np.prod(confidences)), backend, chars=tuple(chars))
+
+
+def test_a_stray_end_is_dropped_only_when_unsure_misshapen_and_the_rest_fits():
+    eu = plate_syntax("any")
+    # a European plate's blue band edge, cut as a narrow first character read as P
+    band = cut_reading("PRK959AD", [9, 18, 18, 17, 18, 18, 18, 18], [0.9] + [0.99] * 7)
+    fixed = eu.apply(band)
+    assert fixed.text == "RK959AD" and [c.box[0] for c in fixed.chars][0] == 13
+    assert fixed.confidence == pytest.approx(0.99 ** 7)
+    # the frame at the right end, read as a wide W
+    assert eu.apply(cut_reading("EUS664W", [18] * 6 + [40], [0.99] * 6 + [0.9])).text == "EUS664"
+    # a first character read surely, or as wide as the rest, is a character
+    sure = cut_reading("PRK959AD", [9] + [18] * 7, [0.99] * 8)
+    assert eu.apply(sure).text == "PRK959AD"
+    shaped = cut_reading("8BL8976", [18] * 7, [0.9] + [0.99] * 6)
+    assert eu.apply(shaped).text == "8BL8976"
+    # nothing is dropped when the reading fits as it is, or does not fit without it
+    assert eu.apply(cut_reading("RK959AD", [9] + [18] * 6, [0.9] + [0.99] * 6)).text == "RK959AD"
+    assert eu.apply(cut_reading("PXXXXX", [9] + [18] * 5, [0.9] + [0.99] * 5)).text == "PXXXXX"
+    # the holistic backend's boxes are not cut by segmentation: left alone
+    assert eu.apply(cut_reading("PRK959AD", [9] + [18] * 7, [0.9] + [0.99] * 7,
+                                "holistic")).text == "PRK959AD"
+
+
 def test_unknown_region_is_refused_clearly():
     with pytest.raises(PlatecharError, match="unknown region 'mars'.*any, us, eu, br, off"):
         platechar.Reader(region="mars")
