@@ -275,7 +275,7 @@ def _read_scene(reader, index, item, image, keep_errors):
         if not over:
             outcomes.append(PlateOutcome((index, number), item.name, text, "", 0.0,
                                          DETECTION_MISSED, share, dict(timings),
-                                         truth_box=truth_box, first=False))
+                                         truth_box=truth_box, first=read_first))
             continue
         reading, candidate = max(over, key=lambda rc: (bool(rc[0].text), rc[0].confidence))
         error = blame(reader.backend, text, reading.text)
