@@ -264,20 +264,18 @@ def _read_scene(reader, index, item, image, keep_errors):
     share = (time.perf_counter() - started) / len(item.plates)
     timings = {"detect": (detected - started) / len(item.plates),
                "recognize": read_time / len(item.plates)}
-    first = reader.rank(readings, [c.score for c in candidates])[:len(item.plates)]
+    order = reader.rank(readings, [c.score for c in candidates])
     outcomes = []
     for number, (truth_box, text) in enumerate(item.plates):
-        over = [(r, c) for r, c in zip(readings, candidates, strict=True)
-                if metrics.iou(c.box, truth_box) > metrics.IOU_MATCH]
-        read_first = any(readings[i].text == text
-                         and metrics.iou(candidates[i].box, truth_box) > metrics.IOU_MATCH
-                         for i in first)
-        if not over:
+        read_first = first_reads(order, readings, candidates, truth_box, text,
+                                 len(item.plates))
+        best = most_confident_over(readings, candidates, truth_box)
+        if best is None:
             outcomes.append(PlateOutcome((index, number), item.name, text, "", 0.0,
                                          DETECTION_MISSED, share, dict(timings),
                                          truth_box=truth_box, first=read_first))
             continue
-        reading, candidate = max(over, key=lambda rc: (bool(rc[0].text), rc[0].confidence))
+        reading, candidate = best
         error = blame(reader.backend, text, reading.text)
         kept = keep_errors and error is not None
         outcomes.append(PlateOutcome((index, number), item.name, text, reading.text,
@@ -287,6 +285,22 @@ def _read_scene(reader, index, item, image, keep_errors):
                                      reading=reading if kept else None, first=read_first))
     truths = [box for box, _ in item.plates]
     return outcomes, (truths, [(c.box, c.score) for c in candidates])
+
+
+def most_confident_over(readings, candidates, box):
+    """``(reading, candidate)``: of the candidates over ``box`` (IoU > 0.4), the most
+    confidently read one (the lenient rule of "read exactly"); ``None`` when none is."""
+    over = [(r, c) for r, c in zip(readings, candidates, strict=True)
+            if metrics.iou(c.box, box) > metrics.IOU_MATCH]
+    return max(over, key=lambda rc: (bool(rc[0].text), rc[0].confidence)) if over else None
+
+
+def first_reads(order, readings, candidates, box, text: str, plates: int) -> bool:
+    """Whether one of the first ``plates`` readings in ``order`` (indices into
+    ``readings``/``candidates``) lies over ``box`` and reads ``text`` exactly."""
+    return any(readings[i].text == text
+               and metrics.iou(candidates[i].box, box) > metrics.IOU_MATCH
+               for i in list(order)[:plates])
 
 
 def _detection_summary(scored_boxes: list[tuple[list, list]]) -> dict:

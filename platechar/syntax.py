@@ -65,9 +65,10 @@ class PlateSyntax:
         for end in (0, -1):
             if stray_end(reading, end):
                 kept = slice(1, None) if end == 0 else slice(None, -1)
+                dropped = max(reading.chars[end].confidence, 1e-12)
                 trimmed = self._swapped(replace(
                     reading, text=reading.text[kept], chars=reading.chars[kept],
-                    confidence=min(1.0, reading.confidence / reading.chars[end].confidence)))
+                    confidence=min(1.0, reading.confidence / dropped)))
                 if self.fits(trimmed.text):
                     return trimmed
         return swapped

@@ -82,23 +82,23 @@ def cut_reading(text: str, widths: list[int], confidences: list[float],
 
 
 def test_a_stray_end_is_dropped_only_when_unsure_and_the_rest_fits():
-    eu = plate_syntax("any")
+    fix = plate_syntax("any").apply
     # a European plate's blue band edge, cut as a narrow first character read as P
     band = cut_reading("PRK959AD", [9, 18, 18, 17, 18, 18, 18, 18], [0.9] + [0.99] * 7)
-    fixed = eu.apply(band)
+    fixed = fix(band)
     assert fixed.text == "RK959AD" and [c.box[0] for c in fixed.chars][0] == 13
     assert fixed.confidence == pytest.approx(0.99 ** 7)
     # the frame at the right end, read as a wide W
-    assert eu.apply(cut_reading("EUS664W", [18] * 6 + [40], [0.99] * 6 + [0.9])).text == "EUS664"
+    assert fix(cut_reading("EUS664W", [18] * 6 + [40], [0.99] * 6 + [0.9])).text == "EUS664"
     # a first character read surely is a character
     sure = cut_reading("PRK959AD", [9] + [18] * 7, [0.99] * 8)
-    assert eu.apply(sure).text == "PRK959AD"
-    assert eu.apply(cut_reading("8BL8976", [18] * 7, [0.98] + [0.99] * 6)).text == "8BL8976"
+    assert fix(sure).text == "PRK959AD"
+    assert fix(cut_reading("8BL8976", [18] * 7, [0.98] + [0.99] * 6)).text == "8BL8976"
     # nothing is dropped when the reading fits as it is, or does not fit without it
-    assert eu.apply(cut_reading("RK959AD", [9] + [18] * 6, [0.9] + [0.99] * 6)).text == "RK959AD"
-    assert eu.apply(cut_reading("PXXXXX", [9] + [18] * 5, [0.9] + [0.99] * 5)).text == "PXXXXX"
+    assert fix(cut_reading("RK959AD", [9] + [18] * 6, [0.9] + [0.99] * 6)).text == "RK959AD"
+    assert fix(cut_reading("PXXXXX", [9] + [18] * 5, [0.9] + [0.99] * 5)).text == "PXXXXX"
     # the holistic backend's boxes are not cut by segmentation: left alone
-    assert eu.apply(cut_reading("PRK959AD", [9] + [18] * 7, [0.9] + [0.99] * 7,
+    assert fix(cut_reading("PRK959AD", [9] + [18] * 7, [0.9] + [0.99] * 7,
                                 "holistic")).text == "PRK959AD"
 
 
