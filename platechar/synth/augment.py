@@ -239,7 +239,7 @@ def car_background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     base = np.asarray(_CAR_COLORS[int(rng.integers(len(_CAR_COLORS)))], np.float32)
     base = _clip255(base + rng.uniform(-20, 20, 3))
     other = _clip255(base * rng.uniform(0.4, 1.2))
-    t = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
+    t = (np.arange(h, dtype=np.float32) * (1.0 / max(1, h - 1)))[:, None, None]
     column = (base * (1 - t) + other * t).astype(np.uint8)
     img = cv2.resize(column, (w, h), interpolation=cv2.INTER_NEAREST)
     for _ in range(int(rng.integers(0, 4))):  # creases, bumper edges, lights
@@ -342,7 +342,7 @@ def camera(img: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.
             x = (x - 128.0) * c + 128.0
         if b:
             x = x + b
-        img = cv2.LUT(img, np.clip(x, 0, 255).astype(np.uint8))
+        img = cv2.LUT(img, np.minimum(np.maximum(x, 0.0), 255.0).astype(np.uint8))
     if cast:
         img = cv2.transform(img, np.diag(1 + (gains - 1) * cast).astype(np.float32))
     if cfg.grayscale.draw(rng) is not None:
@@ -350,7 +350,7 @@ def camera(img: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.
     n = cfg.noise.draw(rng)
     if n:
         h, w = img.shape[:2]
-        img = cv2.add(img.astype(np.float32), noise_field(h, w, rng) * n, dtype=cv2.CV_8U)
+        img = cv2.addWeighted(img, 1.0, noise_field(h, w, rng), n, 0.0, dtype=cv2.CV_8U)
     q = cfg.jpeg.draw(rng)
     if q:
         ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(q)])
@@ -385,7 +385,8 @@ def composite(canvas: np.ndarray, plate_img: np.ndarray, plate_mask: np.ndarray,
     if x1 <= x0 or y1 <= y0:
         return canvas
     T = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64)
-    bgra = cv2.merge([*cv2.split(plate_img), plate_mask])
+    bgra = cv2.cvtColor(plate_img, cv2.COLOR_BGR2BGRA)
+    bgra[..., 3] = plate_mask
     warped = cv2.warpPerspective(bgra, T @ M, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                                  borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     canvas[y0:y1, x0:x1] = blend_image(canvas[y0:y1, x0:x1],

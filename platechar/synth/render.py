@@ -95,7 +95,8 @@ def random_text(fmt: str, rng: np.random.Generator, uniform: bool = False) -> tu
 
 
 def _u(rng: np.random.Generator, r) -> float:
-    return float(rng.uniform(r[0], r[1])) if r[1] > r[0] else float(r[0])
+    # the same number as rng.uniform(lo, hi), without its broadcasting machinery (3x faster)
+    return r[0] + (r[1] - r[0]) * rng.random() if r[1] > r[0] else float(r[0])
 
 
 def _pick(rng: np.random.Generator, seq):
@@ -108,17 +109,22 @@ def _jitter(rng: np.random.Generator, color, amount: float = 10.0) -> np.ndarray
 
 
 def _scalar(color) -> tuple[float, float, float, float]:
-    b, g, r = (float(min(max(v, 0.0), 255.0)) for v in color)
+    if isinstance(color, np.ndarray):
+        color = color.tolist()  # Python floats: much faster to clamp than numpy scalars
+    b, g, r = (min(max(float(v), 0.0), 255.0) for v in color[:3])
     return (b, g, r, 0.0)
 
 
 def blend_color(img: np.ndarray, alpha: np.ndarray, color) -> np.ndarray:
     """``img * (1 - alpha) + color * alpha`` for uint8 BGR ``img`` and uint8 ``alpha``
     (255 = opaque); returns a new image. (cv2 uint8 arithmetic: numpy's float blends
-    and broadcast fills were the slowest part of rendering.)"""
+    and broadcast fills were the slowest part of rendering. The colour term is
+    ``alpha`` scaled once per channel: OpenCV multiplies an image by a per-channel
+    scalar without SIMD, three times slower, for the same bytes.)"""
     a3 = cv2.merge([alpha, alpha, alpha])
     keep = cv2.multiply(img, cv2.bitwise_not(a3), scale=1.0 / 255)
-    return cv2.add(keep, cv2.multiply(a3, _scalar(color), scale=1.0 / 255))
+    tint = cv2.merge([cv2.convertScaleAbs(alpha, alpha=c / 255) for c in _scalar(color)[:3]])
+    return cv2.add(keep, tint)
 
 
 def blend_image(img: np.ndarray, top: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -158,14 +164,15 @@ def rounded_rect(img, x0, y0, x1, y1, r, color, thickness=-1, line=cv2.LINE_AA):
     if r == 0:
         cv2.rectangle(img, (x0, y0), (x1, y1), color, thickness, line)
         return
-    if thickness < 0:
-        cv2.rectangle(img, (x0 + r, y0), (x1 - r, y1), color, -1, line)
-        cv2.rectangle(img, (x0, y0 + r), (x1, y1 - r), color, -1, line)
-    else:
-        cv2.line(img, (x0 + r, y0), (x1 - r, y0), color, thickness, line)
-        cv2.line(img, (x0 + r, y1), (x1 - r, y1), color, thickness, line)
-        cv2.line(img, (x0, y0 + r), (x0, y1 - r), color, thickness, line)
-        cv2.line(img, (x1, y0 + r), (x1, y1 - r), color, thickness, line)
+    if thickness < 0:  # integer, axis-aligned: no edge to smooth, and LINE_8 fills 2x faster
+        cv2.rectangle(img, (x0 + r, y0), (x1 - r, y1), color, -1, cv2.LINE_8)
+        cv2.rectangle(img, (x0, y0 + r), (x1, y1 - r), color, -1, cv2.LINE_8)
+    else:  # straight sides as filled bars: an axis-aligned edge needs no smoothing
+        a, b = thickness // 2, (thickness - 1) // 2  # the bar is `thickness` px wide
+        cv2.rectangle(img, (x0 + r, y0 - a), (x1 - r, y0 + b), color, -1, cv2.LINE_8)
+        cv2.rectangle(img, (x0 + r, y1 - a), (x1 - r, y1 + b), color, -1, cv2.LINE_8)
+        cv2.rectangle(img, (x0 - a, y0 + r), (x0 + b, y1 - r), color, -1, cv2.LINE_8)
+        cv2.rectangle(img, (x1 - a, y0 + r), (x1 + b, y1 - r), color, -1, cv2.LINE_8)
     for cx, cy, ang in ((x0 + r, y0 + r, 180), (x1 - r, y0 + r, 270),
                         (x1 - r, y1 - r, 0), (x0 + r, y1 - r, 90)):
         cv2.ellipse(img, (cx, cy), (r, r), ang, 0, 90, color, thickness, line)

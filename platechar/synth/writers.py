@@ -67,7 +67,8 @@ def _imwrite(path: Path, img, fmt: str, quality: int = 95) -> None:
     ok, buf = cv2.imencode("." + fmt, img, params)
     if not ok:
         raise PlatecharError(f"could not encode {path.name}")
-    path.write_bytes(buf.tobytes())
+    with open(path, "wb") as f:
+        f.write(buf)  # the encoded buffer as is: no copy into a bytes object
 
 
 def verify_label(text: str, char_boxes, width: int, height: int) -> None:
