@@ -179,6 +179,31 @@ def test_scenes_are_photo_sized_with_the_plate_inside():
 # --- characters --------------------------------------------------------------------
 
 
+def test_blend_color_is_the_alpha_blend_it_promises():
+    from platechar.synth.render import blend_color
+
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (37, 53, 3), np.uint8)
+    alpha = rng.integers(0, 256, (37, 53), np.uint8)
+    color = (12.0, 200.0, 255.0)
+    a = alpha[..., None] / 255.0
+    want = img * (1 - a) + np.asarray(color) * a
+    got = blend_color(img, alpha, np.float32(color))
+    assert got.dtype == np.uint8 and got.shape == img.shape
+    assert np.abs(got - want).max() <= 1.0  # uint8 rounding, twice at most
+
+
+def test_rounded_rect_outline_is_as_thick_as_asked():
+    from platechar.synth.render import rounded_rect
+
+    for t in (1, 2, 3, 4):
+        img = np.zeros((60, 200), np.uint8)
+        rounded_rect(img, 10, 10, 189, 49, 8, 255, t)
+        column = img[:, 100] > 0  # through the middle of the top and bottom sides
+        assert column.sum() == 2 * t, t
+        assert not img[20:40, 30:170].any()  # the inside stays empty
+
+
 @pytest.mark.parametrize("dark_on_light", [True, False])
 def test_normalize_character_is_white_on_black_square(dark_on_light):
     crop = np.full((40, 18), 220, np.uint8)
