@@ -101,7 +101,7 @@ def against(tree: Path, sizes: list[str], augment: str, count: int, rounds: int)
 def file_creation_ms(out, n: int = 500) -> float:
     """Milliseconds to create and write one small file in a fresh folder under ``out``.
 
-    On this machine's ext4 disk the kernel charges anywhere from 0.03 to 0.8 ms of CPU
+    On this machine's ext4 disk the kernel charges anywhere from 0.03 to 0.9 ms of CPU
     per new file depending on the folder (its block group's state), which is more than
     encoding a crop; printing it says how much of the written rate is the disk's.
     """
