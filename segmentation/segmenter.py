@@ -247,12 +247,49 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray) -> _Attempt:
     if not rows:
         score = 0.0
     elif len(rows) == 1:
-        score = row_score(rows[0], height) * _density_factor(rows[0], ink)
+        score = row_score(rows[0], height) * _ink_factors(rows[0], ink, binarisation.ink)
     else:  # two lines share the crop's height: judge each one's shape against half of
         # it, and the count of both together (a top line of 2-3 is common)
-        score = min(shape_score(row, height // 2) * _density_factor(row, ink) for row in rows)
+        score = min(shape_score(row, height // 2) * _ink_factors(row, ink, binarisation.ink)
+                    for row in rows)
         score *= count_score(sum(row.count for row in rows))
     return _Attempt(binarisation, rows, score, verdicts, ink)
+
+
+def _ink_factors(row: Row, ink: np.ndarray, whole_ink: np.ndarray) -> float:
+    """How much a row's ink looks like characters on a plate: its density and its
+    margins (``ink`` with the frame removed, ``whole_ink`` as binarised)."""
+    return _density_factor(row, ink) * _margin_factor(row, whole_ink)
+
+
+MARGIN_REACH = 0.1  # of the row's height: the margins looked at above and below it
+MARGIN_SHARE = (0.45, 0.75)
+"""Ink share of those margins: up to the first, the row stands on background; from the
+second on, its score is cut to a fifth. On 1,000 synthetic crops (light augmentation)
+the share was 0-0.25 in rows found exactly and 0.28-0.85 in rows of the wrong polarity
+of at least 4 members (5th-95th percentile; medians 0.02 and 0.50)."""
+
+
+def _margin_factor(row: Row, ink: np.ndarray) -> float:
+    """Characters stand on the plate: just above and below them is background. In the
+    wrong polarity the "characters" are the background's pieces between the real
+    characters, and the background goes on above and below them (only the frame
+    remover cut them apart there): that row is marked down.
+
+    ``ink`` is the binarisation as made, before the frame was removed. The wrong
+    polarity tends to win on bold characters that ink more of the crop than its
+    background does. Measured (``bench_segmentation.py``): synthetic crops, light
+    augmentation, 86.9% -> 88.7% exact; the 359 real crops' count 86.6% -> 87.5%."""
+    reach = MARGIN_REACH * row.height
+    top, bottom = int(row.top), int(np.ceil(row.bottom))
+    above = ink[max(0, int(top - reach)):max(0, top), row.left:row.right]
+    below = ink[bottom:int(bottom + reach), row.left:row.right]
+    size = above.size + below.size
+    if size == 0:
+        return 1.0
+    share = (np.count_nonzero(above) + np.count_nonzero(below)) / size
+    lo, hi = MARGIN_SHARE
+    return float(np.clip((hi - share) / (hi - lo), 0.2, 1.0))
 
 
 def _density_factor(row: Row, ink: np.ndarray) -> float:
@@ -266,7 +303,11 @@ def _density_factor(row: Row, ink: np.ndarray) -> float:
 
 
 SINGLE_ASPECTS = (0.3, 0.9)  # width / height of one character that is not 1, I, M or W
-SPLIT_WIDTH = 1.9  # a blob this many character widths wide holds touching characters
+SPLIT_WIDTH = 1.5
+"""A blob this many character widths wide may hold touching characters (two condensed
+ones side by side, such as ``MH`` or ``71``, are 1.5-1.9 widths); ``split_touching``
+still cuts only at a near-empty column, so a wide M or W stays whole. Measured against
+1.9: synthetic crops, light augmentation, 88.3% -> 88.7%; real counts unchanged."""
 
 
 def _char_width(row: Row) -> float:
@@ -356,6 +397,7 @@ def _misfit(blob: Blob, row: Row, width: float) -> bool:
 
 
 END_PITCH = 2.0  # an end member this many typical pitches from its neighbour stands apart
+GROUP_GAP = 1.2  # ... when its gap is also this much wider than every other gap
 
 
 def _outliers_removed(row: Row) -> Row:
@@ -363,16 +405,22 @@ def _outliers_removed(row: Row) -> Row:
     a state's emblem, a sticker's digits) usually stands further off. The first or
     last member is dropped when its centre is END_PITCH times the row's median pitch
     (centre to centre, so that a narrow 1 is not taken for one standing apart) from
-    its neighbour's."""
+    its neighbour's, and GROUP_GAP times further than any other gap of the row.
+
+    The second test keeps the characters of plates written in groups: a lone first
+    or last letter (``G NA 935``, ``L 0955 B``) stands as far off as the plate's other
+    group gap, or as the other end. Measured (``bench_segmentation.py``): synthetic
+    crops, light augmentation, 86.7% -> 88.7% exact; the 359 real crops' count is
+    unchanged (87.5%)."""
     if row.count < 5:
         return row
     blobs = list(row.blobs)
     pitches = [b.cx - a.cx for a, b in zip(blobs[:-1], blobs[1:], strict=True)]
     typical = max(1.0, statistics.median(pitches))
     keep = blobs
-    if pitches[0] > END_PITCH * typical:
+    if pitches[0] > END_PITCH * typical and pitches[0] > GROUP_GAP * max(pitches[1:]):
         keep = keep[1:]
-    if pitches[-1] > END_PITCH * typical:
+    if pitches[-1] > END_PITCH * typical and pitches[-1] > GROUP_GAP * max(pitches[:-1]):
         keep = keep[:-1]
     return row if len(keep) == len(blobs) else measure_row(keep)
 

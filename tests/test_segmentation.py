@@ -192,6 +192,41 @@ def test_a_symbol_standing_apart_at_the_end_is_dropped_but_a_narrow_one_is_not()
     assert len(_outliers_removed(measure_row([one, *chars])).blobs) == 6
 
 
+def test_characters_standing_in_groups_keep_their_ends():
+    """A lone first or last character of a grouped plate (``L 0955 B``, ``G NA 935``)
+    stands as far off as the plate's other gaps: it is not a symbol standing apart."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _outliers_removed
+
+    def row(xs):
+        return measure_row([Blob(x, 10, 18, 40, 300) for x in xs])
+
+    both_ends = [0, 75, 100, 125, 150, 225]  # L 0955 B: both ends 3 pitches off
+    assert _outliers_removed(row(both_ends)).count == 6
+    groups = [0, 75, 100, 175, 200, 225]  # G NA 935: the ends as far as the inner gap
+    assert _outliers_removed(row(groups)).count == 6
+    symbol = [0, 100, 125, 175, 200, 225]  # a symbol 4 pitches off, an inner gap of 2
+    assert [b.x for b in _outliers_removed(row(symbol)).blobs] == symbol[1:]
+
+
+def test_background_cut_into_pieces_by_the_frame_remover_is_not_a_row_of_characters():
+    """In the wrong polarity, the plate between bold characters is the "ink"; once the
+    frame remover blanks the strips above and below the characters, those pieces look
+    like a perfect row. The background goes on above and below them: marked down."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _margin_factor
+
+    pieces = [Blob(12 + 30 * i, 10, 12, 40, 12 * 40) for i in range(6)]
+    background = np.full((60, 200), 255, np.uint8)  # the wrong polarity, before blanking
+    for i in range(6):
+        background[10:50, 24 + 30 * i: 42 + 30 * i] = 0  # the real characters
+    assert _margin_factor(measure_row(pieces), background) == pytest.approx(0.2)
+    characters = np.zeros((60, 200), np.uint8)  # the right polarity: plate around them
+    for b in pieces:
+        characters[b.y:b.bottom, b.x:b.right] = 255
+    assert _margin_factor(measure_row(pieces), characters) == 1.0
+
+
 def test_stacked_small_letters_are_not_merged_into_one_character():
     from segmentation.characters import merge_pieces
 
