@@ -279,7 +279,7 @@ def _margin_factor(row: Row, ink: np.ndarray) -> float:
     ``ink`` is the binarisation as made, before the frame was removed. The wrong
     polarity tends to win on bold characters that ink more of the crop than its
     background does. Measured (``bench_segmentation.py``): synthetic crops, light
-    augmentation, 86.9% -> 88.7% exact; the 359 real crops' count 86.6% -> 87.5%."""
+    augmentation, 86.8% -> 88.7% exact; the 359 real crops' count 86.9% -> 87.7%."""
     reach = MARGIN_REACH * row.height
     top, bottom = int(row.top), int(np.ceil(row.bottom))
     above = ink[max(0, int(top - reach)):max(0, top), row.left:row.right]
@@ -307,7 +307,7 @@ SPLIT_WIDTH = 1.5
 """A blob this many character widths wide may hold touching characters (two condensed
 ones side by side, such as ``MH`` or ``71``, are 1.5-1.9 widths); ``split_touching``
 still cuts only at a near-empty column, so a wide M or W stays whole. Measured against
-1.9: synthetic crops, light augmentation, 88.3% -> 88.7%; real counts unchanged."""
+1.9: synthetic crops, light augmentation, 88.3% -> 88.7%; real counts 87.5% -> 87.7%."""
 
 
 def _char_width(row: Row) -> float:
@@ -411,7 +411,7 @@ def _outliers_removed(row: Row) -> Row:
     or last letter (``G NA 935``, ``L 0955 B``) stands as far off as the plate's other
     group gap, or as the other end. Measured (``bench_segmentation.py``): synthetic
     crops, light augmentation, 86.7% -> 88.7% exact; the 359 real crops' count is
-    unchanged (87.5%)."""
+    unchanged (87.7%)."""
     if row.count < 5:
         return row
     blobs = list(row.blobs)
