@@ -330,7 +330,10 @@ def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
     may_split = len(narrow) >= 2 or len(row.blobs) == 1
     wide = [b for b in row.blobs
             if may_split and (b.aspect > MAX_ASPECT or b.w > SPLIT_WIDTH * pitch)]
-    members = [b for b in row.blobs if b not in wide]
+    # A member much taller than the row is a character joined to something above or
+    # below it (a sticker, the state's name): left out here, so that cutting the ink
+    # to the row's band below can free it (real crops' count 87.7% -> 88.0%).
+    members = [b for b in row.blobs if b not in wide and b.h <= 1.3 * row.height]
     # A wide blob's box can reach over characters that are blobs of their own (scenery
     # joined to one character and running under its neighbours): its pieces that stand
     # where such a character is are not characters.

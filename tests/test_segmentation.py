@@ -227,6 +227,23 @@ def test_background_cut_into_pieces_by_the_frame_remover_is_not_a_row_of_charact
     assert _margin_factor(measure_row(pieces), characters) == 1.0
 
 
+def test_a_character_joined_to_a_sticker_above_is_freed_by_the_band():
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _repair
+
+    ink = np.zeros((64, 200), np.uint8)
+    for i in range(6):
+        x = 10 + 30 * i
+        cv2.rectangle(ink, (x, 20), (x + 15, 49), 255, 3)  # six 0-like characters
+    cv2.rectangle(ink, (70, 2), (85, 15), 255, -1)  # a sticker over the third ...
+    ink[15:20, 76:79] = 255  # ... touching it: one blob 50 tall, in a row 34 tall
+    blobs = blobs_of(ink)
+    repaired = _repair(measure_row(blobs), blobs, ink)
+    assert repaired.count == 6
+    third = repaired.blobs[2]
+    assert third.x == 68 and 15 <= third.y <= 18 and third.bottom == 52
+
+
 def test_stacked_small_letters_are_not_merged_into_one_character():
     from segmentation.characters import merge_pieces
 
