@@ -279,7 +279,8 @@ def _margin_factor(row: Row, ink: np.ndarray) -> float:
     ``ink`` is the binarisation as made, before the frame was removed. The wrong
     polarity tends to win on bold characters that ink more of the crop than its
     background does. Measured (``bench_segmentation.py``): synthetic crops, light
-    augmentation, 86.8% -> 88.7% exact; the 359 real crops' count 86.9% -> 87.7%."""
+    augmentation, 86.5% -> 88.4% exact; the 359 real crops' count 86.9% -> 87.7%;
+    the segmented backend's held-out crops 81.9% -> 82.6% (``bench_segmented.py``)."""
     reach = MARGIN_REACH * row.height
     top, bottom = int(row.top), int(np.ceil(row.bottom))
     above = ink[max(0, int(top - reach)):max(0, top), row.left:row.right]
@@ -303,11 +304,8 @@ def _density_factor(row: Row, ink: np.ndarray) -> float:
 
 
 SINGLE_ASPECTS = (0.3, 0.9)  # width / height of one character that is not 1, I, M or W
-SPLIT_WIDTH = 1.5
-"""A blob this many character widths wide may hold touching characters (two condensed
-ones side by side, such as ``MH`` or ``71``, are 1.5-1.9 widths); ``split_touching``
-still cuts only at a near-empty column, so a wide M or W stays whole. Measured against
-1.9: synthetic crops, light augmentation, 88.3% -> 88.7%; real counts 87.5% -> 87.7%."""
+SPLIT_WIDTH = 1.9  # a blob this many character widths wide holds touching characters
+# (1.5 finds 0.4 points more synthetic crops exactly but reads 2 fewer endtoend/us photos)
 
 
 def _char_width(row: Row) -> float:
@@ -332,7 +330,7 @@ def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
             if may_split and (b.aspect > MAX_ASPECT or b.w > SPLIT_WIDTH * pitch)]
     # A member much taller than the row is a character joined to something above or
     # below it (a sticker, the state's name): left out here, so that cutting the ink
-    # to the row's band below can free it (real crops' count 87.7% -> 88.0%).
+    # to the row's band below can free it (real crops' count 87.5% -> 87.7%).
     members = [b for b in row.blobs if b not in wide and b.h <= 1.3 * row.height]
     # A wide blob's box can reach over characters that are blobs of their own (scenery
     # joined to one character and running under its neighbours): its pieces that stand
@@ -413,7 +411,7 @@ def _outliers_removed(row: Row) -> Row:
     The second test keeps the characters of plates written in groups: a lone first
     or last letter (``G NA 935``, ``L 0955 B``) stands as far off as the plate's other
     group gap, or as the other end. Measured (``bench_segmentation.py``): synthetic
-    crops, light augmentation, 86.7% -> 88.7% exact; the 359 real crops' count is
+    crops, light augmentation, 86.4% -> 88.4% exact; the 359 real crops' count is
     unchanged (87.7%)."""
     if row.count < 5:
         return row
