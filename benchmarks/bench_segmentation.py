@@ -3,6 +3,7 @@
     python benchmarks/bench_segmentation.py                 # synthetic + real, timings
     python benchmarks/bench_segmentation.py --synthetic 2000 --seed 7 --augment light
     python benchmarks/bench_segmentation.py --misses 20     # list real crops it miscounts
+    python benchmarks/bench_segmentation.py --diagnose      # why synthetic crops are missed
 
 Figures printed:
 
@@ -12,6 +13,13 @@ Figures printed:
 * the 359 real crops of ``seg_and_ocr`` (labels only, no boxes): share of plates where
   the number of characters found equals the label's length;
 * median and 90th-percentile milliseconds per crop (one thread, after a warm-up).
+
+``--diagnose`` adds, for the synthetic crops: each miss sorted by what went wrong
+(``dropped``: a true character has no box near it; ``joined``: one box covers two true
+characters; ``part``: a box covers part of one; ``extra``: a box over no character;
+``all``: no true character found, usually the wrong polarity), and the share of crops
+that at least one of the binarisations tried would have cut exactly (the ceiling for a
+better choice among them).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import cv2
@@ -46,20 +55,67 @@ def timed(crop) -> tuple[object, float]:
 CLOCK = time.perf_counter
 
 
-def synthetic(count: int, seed: int, augment: str) -> tuple[float, list[float], dict]:
+def synthetic(count: int, seed: int, augment: str, diagnose: bool = False
+              ) -> tuple[float, list[float], dict]:
     from platechar.synth import generate_plates
 
     plates = generate_plates(count, seed=seed, augment=augment, workers=0)
     hits, times, by_style = 0, [], {}
+    misses, reachable = Counter(), 0
     for plate in plates:
         result, seconds = timed(plate.image)
         times.append(seconds)
-        ok = exact_boxes(result.boxes, np.asarray(plate.char_boxes))
+        truth = np.asarray(plate.char_boxes)
+        ok = exact_boxes(result.boxes, truth)
         hits += ok
         style = by_style.setdefault(plate.style, [0, 0])
         style[0] += ok
         style[1] += 1
+        if diagnose:
+            if not ok:
+                misses[what_went_wrong(result.boxes, truth)] += 1
+            reachable += ok or any_binarisation_exact(plate.image, truth)
+    if diagnose:
+        print(f"misses by kind: {', '.join(f'{k} {v}' for k, v in misses.most_common())}")
+        print(f"cut exactly by at least one binarisation tried: {100 * reachable / count:.1f}%")
     return hits / max(1, count), times, by_style
+
+
+def _covers(box, truth_box) -> float:
+    """Share of ``truth_box``'s width under ``box``."""
+    left, right = max(box[0], truth_box[0]), min(box[0] + box[2], truth_box[0] + truth_box[2])
+    return max(0, right - left) / truth_box[2]
+
+
+def what_went_wrong(found: np.ndarray, truth: np.ndarray) -> str:
+    """The kinds of error in a missed crop, e.g. ``dropped`` or ``extra+joined``."""
+    found, truth = found.tolist(), truth.tolist()
+    lost = [t for t in truth if max([iou(t, f) for f in found] or [0]) <= 0.5]
+    if len(lost) == len(truth):
+        return "all"
+    bogus = [f for f in found if max(iou(f, t) for t in truth) <= 0.5]
+    kinds = set()
+    for box in bogus:
+        covered = sum(_covers(box, t) > 0.6 for t in truth)
+        kinds.add("joined" if covered >= 2 else "part" if covered == 1 else "extra")
+    if any(not any(_covers(box, t) > 0.6 for box in bogus) for t in lost):
+        kinds.add("dropped")
+    return "+".join(sorted(kinds)) or "order"
+
+
+def any_binarisation_exact(crop: np.ndarray, truth: np.ndarray) -> bool:
+    """Whether one of the binarisations the segmenter makes finds exactly the truth."""
+    from segmentation.binarize import binarisations, contrast_gray, enhance_contrast, working_size
+    from segmentation.segmenter import _attempt
+
+    small, scale = working_size(crop)
+    truth = truth * scale
+    for binarisation in binarisations(enhance_contrast(contrast_gray(small))):
+        attempt = _attempt(binarisation, small)
+        boxes = np.array([b.box for row in attempt.rows for b in row.blobs]).reshape(-1, 4)
+        if exact_boxes(boxes, truth):
+            return True
+    return False
 
 
 def real(root: Path, misses: int) -> tuple[float, list[float], int]:
@@ -85,6 +141,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--augment", default="default")
     parser.add_argument("--misses", type=int, default=0, help="list this many real misses")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="sort the synthetic misses by kind (slower)")
     parser.add_argument("--cpu-time", action="store_true",
                         help="time with the thread's CPU clock (for a busy machine)")
     args = parser.parse_args(argv)
@@ -94,7 +152,7 @@ def main(argv=None) -> int:
     cv2.setNumThreads(1)
     segment_characters(np.full((60, 120, 3), 200, np.uint8))  # warm-up
 
-    rate, times, by_style = synthetic(args.synthetic, args.seed, args.augment)
+    rate, times, by_style = synthetic(args.synthetic, args.seed, args.augment, args.diagnose)
     print(f"synthetic ({args.synthetic} crops, seed {args.seed}, augment {args.augment}): "
           f"exact characters {100 * rate:.1f}%  median {1e3 * np.median(times):.2f} ms")
     for style, (ok, n) in sorted(by_style.items()):
