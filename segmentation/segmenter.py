@@ -267,7 +267,7 @@ MARGIN_SHARE = (0.45, 0.75)
 """Ink share of those margins: up to the first, the row stands on background; from the
 second on, its score is cut to a fifth. On 1,000 synthetic crops (light augmentation)
 the share was 0-0.25 in rows found exactly and 0.28-0.85 in rows of the wrong polarity
-of at least 4 members (5th-95th percentile; medians 0.02 and 0.50)."""
+of at least 4 members (5th-95th percentile; medians 0.02 and 0.49)."""
 
 
 def _margin_factor(row: Row, ink: np.ndarray) -> float:
