@@ -17,7 +17,8 @@ Figures printed:
 ``--diagnose`` adds, for the synthetic crops: each miss sorted by what went wrong
 (``dropped``: a true character has no box near it; ``joined``: one box covers two true
 characters; ``part``: a box covers part of one; ``extra``: a box over no character;
-``all``: no true character found, usually the wrong polarity), and the share of crops
+``all``: no true character found, usually the wrong polarity; ``duplicate``: every
+true character found, one of them twice), and the share of crops
 that at least one of the binarisations tried would have cut exactly (the ceiling for a
 better choice among them).
 """
@@ -100,7 +101,7 @@ def what_went_wrong(found: np.ndarray, truth: np.ndarray) -> str:
         kinds.add("joined" if covered >= 2 else "part" if covered == 1 else "extra")
     if any(not any(_covers(box, t) > 0.6 for box in bogus) for t in lost):
         kinds.add("dropped")
-    return "+".join(sorted(kinds)) or "order"
+    return "+".join(sorted(kinds)) or "duplicate"  # every truth found, one twice
 
 
 def any_binarisation_exact(crop: np.ndarray, truth: np.ndarray) -> bool:
