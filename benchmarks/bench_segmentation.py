@@ -20,7 +20,9 @@ characters; ``part``: a box covers part of one; ``extra``: a box over no charact
 ``all``: no true character found, usually the wrong polarity; ``duplicate``: every
 true character found, one of them twice), and the share of crops
 that at least one of the binarisations tried would have cut exactly (the ceiling for a
-better choice among them).
+better choice among them), and the ink share in the margins above and below the rows of
+exact attempts and of attempts that find no true character (the evidence for
+``segmentation.segmenter.MARGIN_SHARE``).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._data import DEFAULT_ROOT, read_seg_and_ocr  # noqa: E402
-from detection.geometry import iou  # noqa: E402
+from detection.geometry import iou, width_covered  # noqa: E402
 from segmentation import segment_characters  # noqa: E402
 
 
@@ -62,7 +64,7 @@ def synthetic(count: int, seed: int, augment: str, diagnose: bool = False
 
     plates = generate_plates(count, seed=seed, augment=augment, workers=0)
     hits, times, by_style = 0, [], {}
-    misses, reachable = Counter(), 0
+    misses, reachable, margins = Counter(), 0, {"exact": [], "none": []}
     for plate in plates:
         result, seconds = timed(plate.image)
         times.append(seconds)
@@ -75,17 +77,16 @@ def synthetic(count: int, seed: int, augment: str, diagnose: bool = False
         if diagnose:
             if not ok:
                 misses[what_went_wrong(result.boxes, truth)] += 1
-            reachable += ok or any_binarisation_exact(plate.image, truth)
+            reachable += any_binarisation_exact(plate.image, truth, margins) or ok
     if diagnose:
         print(f"misses by kind: {', '.join(f'{k} {v}' for k, v in misses.most_common())}")
         print(f"cut exactly by at least one binarisation tried: {100 * reachable / count:.1f}%")
+        for kind, shares in margins.items():
+            if shares:
+                low, mid, high = np.percentile(shares, [5, 50, 95])
+                print(f"  ink share in the margins of {kind} rows ({len(shares)}): "
+                      f"5/50/95th percentile {low:.2f} / {mid:.2f} / {high:.2f}")
     return hits / max(1, count), times, by_style
-
-
-def _covers(box, truth_box) -> float:
-    """Share of ``truth_box``'s width under ``box``."""
-    left, right = max(box[0], truth_box[0]), min(box[0] + box[2], truth_box[0] + truth_box[2])
-    return max(0, right - left) / truth_box[2]
 
 
 def what_went_wrong(found: np.ndarray, truth: np.ndarray) -> str:
@@ -97,26 +98,45 @@ def what_went_wrong(found: np.ndarray, truth: np.ndarray) -> str:
     bogus = [f for f in found if max(iou(f, t) for t in truth) <= 0.5]
     kinds = set()
     for box in bogus:
-        covered = sum(_covers(box, t) > 0.6 for t in truth)
+        covered = sum(width_covered(box, t) > 0.6 for t in truth)
         kinds.add("joined" if covered >= 2 else "part" if covered == 1 else "extra")
-    if any(not any(_covers(box, t) > 0.6 for box in bogus) for t in lost):
+    if any(not any(width_covered(box, t) > 0.6 for box in bogus) for t in lost):
         kinds.add("dropped")
     return "+".join(sorted(kinds)) or "duplicate"  # every truth found, one twice
 
 
-def any_binarisation_exact(crop: np.ndarray, truth: np.ndarray) -> bool:
-    """Whether one of the binarisations the segmenter makes finds exactly the truth."""
+def any_binarisation_exact(crop: np.ndarray, truth: np.ndarray, margins: dict | None = None
+                           ) -> bool:
+    """Whether one of the binarisations the segmenter makes finds exactly the truth.
+
+    With ``margins``, the ink share just above and below each attempt's first row
+    (``segmentation.segmenter._margin_share``) is added to ``margins["exact"]`` for
+    attempts that are exact, and to ``margins["none"]`` for attempts of at least 4
+    members that find no true character (the wrong polarity, as a rule)."""
     from segmentation.binarize import binarisations, contrast_gray, enhance_contrast, working_size
-    from segmentation.segmenter import _attempt
+    from segmentation.segmenter import _attempt, _margin_share
 
     small, scale = working_size(crop)
     truth = truth * scale
+    found_exact = False
     for binarisation in binarisations(enhance_contrast(contrast_gray(small))):
         attempt = _attempt(binarisation, small)
         boxes = np.array([b.box for row in attempt.rows for b in row.blobs]).reshape(-1, 4)
-        if exact_boxes(boxes, truth):
+        exact = exact_boxes(boxes, truth)
+        if exact and margins is None:
             return True
-    return False
+        found_exact |= exact
+        if margins is None or not attempt.rows:
+            continue
+        if exact:
+            kind = "exact"
+        elif len(boxes) >= 4 and all(max(iou(t, b) for b in boxes.tolist()) <= 0.3
+                                     for t in truth.tolist()):
+            kind = "none"
+        else:
+            continue
+        margins[kind].append(_margin_share(attempt.rows[0], binarisation.ink))
+    return found_exact
 
 
 def real(root: Path, misses: int) -> tuple[float, list[float], int]:
