@@ -12,7 +12,7 @@ from platechar import reader as reader_module
 from platechar.cli import main
 from platechar.errors import PlatecharError
 from platechar.results import CharReading, PlateReading
-from platechar.syntax import plate_syntax
+from platechar.syntax import _expand, plate_syntax
 
 
 def reading_of(*chars) -> PlateReading:
@@ -35,13 +35,13 @@ def brazilian(o_alternative: float) -> PlateReading:
 
 
 def test_a_lookalike_letter_in_a_digit_place_becomes_the_digit():
-    fixed = plate_syntax("br").apply(brazilian(0.08))
+    fixed = plate_syntax("br").apply(brazilian(0.3))
     assert fixed.text == "ABC1204"
     zero = fixed.chars[5]
-    assert zero.text == "0" and zero.confidence == pytest.approx(0.08)
+    assert zero.text == "0" and zero.confidence == pytest.approx(0.3)
     assert zero.alternatives[0] == ("O", 0.90)  # the backend's own first choice is kept
     assert zero.box == (5, 0, 5, 10)
-    assert fixed.confidence == pytest.approx(brazilian(0.08).confidence * 0.08 / 0.90)
+    assert fixed.confidence == pytest.approx(brazilian(0.3).confidence * 0.3 / 0.90)
 
 
 def test_how_unlikely_a_swap_may_be_depends_on_the_region():
@@ -100,6 +100,58 @@ def test_a_stray_end_is_dropped_only_when_unsure_and_the_rest_fits():
     # the holistic backend's boxes are not cut by segmentation: left alone
     assert fix(cut_reading("PRK959AD", [9] + [18] * 7, [0.9] + [0.99] * 7,
                                 "holistic")).text == "PRK959AD"
+
+
+def spaced_reading(text: str, probabilities: dict[int, tuple[float, list]], gap_after: int | None,
+                   backend: str = "segmented") -> PlateReading:
+    """``text`` read surely (0.99) but where ``probabilities`` says, with boxes 18 px wide
+    4 apart, and 20 px more after character ``gap_after``."""
+    chars, x = [], 0
+    for i, char in enumerate(text):
+        p, alternatives = probabilities.get(i, (0.99, []))
+        chars.append(CharReading(char, p, (x, 0, 18, 30), tuple(alternatives)))
+        x += 22 + (20 if i == gap_after else 0)
+    return PlateReading(text, float(np.prod([c.confidence for c in chars])), backend,
+                        chars=tuple(chars))
+
+
+def test_brazils_bar_and_oval_are_read_by_their_place():
+    # NYY1710 on an old Brazilian plate: the font's 1 is I's bare bar and its 0 is O's
+    # oval, and a recogniser that learnt fonts with a flagged 1 is sure of the letters
+    sure_letters = {3: (0.997, [("1", 0.003)]), 5: (0.983, [("1", 0.016)]),
+                    6: (0.889, [("Q", 0.09), ("C", 0.01)])}
+    reading = spaced_reading("NYYI7IO", sure_letters, gap_after=2)
+    fixed = plate_syntax("br").apply(reading)
+    assert fixed.text == "NYY1710"
+    assert fixed.chars[6].confidence == pytest.approx(0.2 * 0.889)  # the twin's odds
+    assert fixed.chars[6].alternatives[0] == ("O", 0.889)
+    # where the twin odds are 0 the backend's own odds stand, and swaps at 1:300, 1:60
+    # and for an absent 0 are beyond a lenient region's strictness
+    assert plate_syntax("us").apply(reading).text == "NYYI7IO"
+    assert plate_syntax("any").apply(reading).text == "NYYI7IO"
+
+
+def test_a_visible_gap_tells_an_old_brazilian_plate_from_a_mercosur_one():
+    # NZW2197 read NZW2I97, which is Mercosur's AAA9A99 as it stands
+    bar = {4: (0.995, [("1", 0.004)])}
+    old = spaced_reading("NZW2I97", bar, gap_after=2)  # the dash after the letters
+    assert plate_syntax("br").apply(old).text == "NZW2197"
+    mercosur = spaced_reading("NZW2I97", bar, gap_after=None)  # evenly spaced
+    assert plate_syntax("br").apply(mercosur).text == "NZW2I97"
+    # the holistic backend's boxes are columns of its sequence, not cut characters
+    holistic = spaced_reading("NZW2I97", bar, gap_after=2, backend="holistic")
+    assert plate_syntax("br").apply(holistic).text == "NZW2I97"
+    # with every style's patterns, some format has a gap almost anywhere: no gap rule
+    assert plate_syntax("any").layouts == {}
+
+
+def test_formats_give_their_patterns_with_the_places_of_their_gaps():
+    assert _expand("AAA-9999") == {("AAA9999", frozenset({3}))}
+    assert _expand("AA 999 AA") == {("AA999AA", frozenset({2, 5}))}
+    assert _expand("AAA9A99") == {("AAA9A99", frozenset())}
+    assert _expand("AA99|9999") == {("AA999999", frozenset())}  # a new line is no gap
+    assert _expand("99 A?") == {("99A", frozenset({2})), ("99A*", frozenset({2}))}
+    assert set(plate_syntax("br").layouts["AAA9999"]) == {frozenset({3}), frozenset()}
 
 
 def test_unknown_region_is_refused_clearly():
