@@ -339,6 +339,29 @@ def test_an_emblem_shaped_unlike_the_characters_goes_from_a_nearer_colour():
     assert _odd_colours_removed(measure_row(end), ink, colour).count == 7
 
 
+def test_a_picture_part_in_the_characters_colour_goes_by_what_it_stands_on():
+    # Florida: the orange's green leaves are the characters' green, but around them in
+    # their box is the orange, not the plate's white
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _odd_colours_removed
+
+    colour = np.full((70, 230, 3), 230, np.uint8)
+    ink = np.zeros((70, 230), np.uint8)
+    blobs = [Blob(10 + 30 * i, 10, 18, 40, 360) for i in range(7)]
+    blobs[3] = Blob(95, 10, 27, 40, 540)  # wider than a character: off the row
+    for b in blobs:  # each member: two green strokes on its box's background
+        colour[b.y:b.bottom, b.x:b.x + 5] = colour[b.y:b.bottom, b.right - 5:b.right] = \
+            (60, 120, 30)
+        ink[b.y:b.bottom, b.x:b.x + 5] = ink[b.y:b.bottom, b.right - 5:b.right] = 255
+    leaf = colour[10:50, 100:117]
+    leaf[:] = (30, 110, 240)  # the orange between the leaf's strokes
+    assert [b.x for b in _odd_colours_removed(measure_row(blobs), ink, colour).blobs] == \
+        [10, 40, 70, 130, 160, 190]
+    # a character of the row's shape on the picture stays (a sticker's shade, a shadow)
+    fitting = [*blobs[:3], Blob(95, 10, 18, 40, 360), *blobs[4:]]
+    assert _odd_colours_removed(measure_row(fitting), ink, colour).count == 7
+
+
 # --- the fast paths give what the plain computations give ------------------------------
 
 
