@@ -101,6 +101,28 @@ def test_labels_use_the_alphabet_and_follow_the_style_format(name):
             assert 5 <= len(p.text) <= 8
 
 
+def test_a_style_may_draw_a_character_with_anothers_glyph():
+    # Brazil's old plates: 1 is I's bare bar and 0 is O's oval; the labels stay digits
+    from dataclasses import replace
+
+    from platechar.synth.fonts import discover_fonts
+
+    sans = [f for f in discover_fonts("bundled") if f.name == "DejaVuSans"]
+    assert get_style("br").glyphs == (("1", "I"), ("0", "O"))
+    aliased = replace(PLAIN, name="test_aliased", glyphs=(("1", "I"), ("0", "O")))
+    for style, same in ((aliased, True), (PLAIN, False)):
+        plate = render_plate(style, np.random.default_rng(4), 64, fonts=tuple(sans),
+                             text="1I 0O")
+        assert plate.text == "1I0O"
+        gray = cv2.cvtColor(plate.image, cv2.COLOR_BGR2GRAY)
+        cuts = [gray[int(y0):int(y1), int(x0):int(x1)] for x0, y0, x1, y1 in plate.char_boxes]
+        for digit, letter in ((cuts[0], cuts[1]), (cuts[2], cuts[3])):
+            alike = digit.shape == letter.shape and np.array_equal(digit, letter)
+            assert alike == same
+    with pytest.raises(PlatecharError, match="glyphs entry"):
+        replace(PLAIN, glyphs=(("1", "i"),))
+
+
 @pytest.mark.parametrize("augment", ["none", "default", "heavy"])
 def test_char_boxes_inside_the_image_and_in_reading_order(augment):
     for s in generate_plates(40, seed=2, augment=augment):

@@ -364,11 +364,13 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
     jitter_x = _u(rng, (-0.04, 0.04)) * W
     layer = np.zeros((H, W), np.uint8)  # the characters' alpha, blended once at the end
     emboss_off = 0
+    drawn = dict(style.glyphs)  # the glyph each character is drawn with, where not its own
     for line, cy, cap in zip(lines, centres, line_cap, strict=True):
         cap = max(6, int(round(cap)))
         # Fit the line in the space: predict its width from the masters' proportions,
         # squeeze the font (down to 0.5) and only then shrink the height.
-        ink_w = sum(cache.master(font, c).mask.shape[1] for c in line if c in ALPHABET) / MASTER_CAP
+        ink_w = sum(cache.master(font, drawn.get(c, c)).mask.shape[1]
+                    for c in line if c in ALPHABET) / MASTER_CAP
         deco_w = sum({" ": gap, "-": 0.45, ".": 0.25}.get(c, 0.0) for c in line)
         n_sp = max(0, len(line) - 1) * spacing
         need = cap * (ink_w * width + deco_w + n_sp)
@@ -383,7 +385,7 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
         pieces, total = [], 0.0
         for sym in line:
             if sym in ALPHABET:
-                a, _top = cache.glyph(font, sym, cap, width, bold)
+                a, _top = cache.glyph(font, drawn.get(sym, sym), cap, width, bold)
                 pieces.append((sym, a))
                 total += a.shape[1]
             else:

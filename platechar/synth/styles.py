@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from platechar.alphabet import ALPHABET
 from platechar.errors import PlatecharError
 
 BGR = tuple[int, int, int]
@@ -85,6 +86,10 @@ class PlateStyle:
         fonts: font name fragments preferred for this style (empty = any); fonts whose
             names contain any fragment are used when present.
         bold: stroke thickening range in master pixels (negative thins).
+        glyphs: characters drawn with another character's glyph, ``(label, drawn)``
+            pairs, for plate fonts that draw the two alike: Brazil's old plates have a
+            bare bar for both ``1`` and ``I`` and one oval for ``0`` and ``O``. The
+            label keeps the character (only its place tells them apart).
     """
 
     name: str
@@ -113,6 +118,7 @@ class PlateStyle:
     emboss: float = 0.0
     fonts: tuple[str, ...] = ()
     bold: tuple[int, int] = (0, 0)
+    glyphs: tuple[tuple[str, str], ...] = ()
     two_line: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -127,6 +133,9 @@ class PlateStyle:
                 problems.append(f"format {f!r}: at most two lines")
         if not (0 < self.aspect[0] <= self.aspect[1]):
             problems.append(f"aspect range {self.aspect} must be positive and ordered")
+        for pair in self.glyphs:
+            if len(pair) != 2 or any(len(c) != 1 or c not in ALPHABET for c in pair):
+                problems.append(f"glyphs entry {pair!r} must be two characters of ALPHABET")
         if self.band is not None and self.band.side not in ("left", "top"):
             problems.append(f"band side {self.band.side!r} must be 'left' or 'top'")
         if problems:
@@ -228,6 +237,7 @@ BR = PlateStyle(
     emboss=0.5,
     fonts=("Condensed", "Mono", "hershey"),
     bold=(1, 4),
+    glyphs=(("1", "I"), ("0", "O")),
 )
 
 MERCOSUR = PlateStyle(
