@@ -45,6 +45,13 @@ def median_ms(fn, repeats: int, warmup: int = 5) -> float:
     return statistics.median(times) * 1000
 
 
+def _drawn_alike(style_name: str) -> set[str]:
+    """The characters a style draws with one glyph for two (see PlateStyle.glyphs)."""
+    from platechar.synth.styles import get_style
+
+    return {c for pair in get_style(style_name).glyphs for c in pair} if style_name else set()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=SHIPPED_WEIGHTS,
@@ -78,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
           f".onnx {args.model.stat().st_size / 1e6:.2f} MB, .keras "
           f"{args.model.with_suffix('.keras').stat().st_size / 1e6:.2f} MB)")
     print(f"accuracy {accuracy:.4%} ({wrong} wrong of {len(labels)})")
+    alike = np.array([c.label in _drawn_alike(c.style) for c in chars])
+    if alike.any():
+        print(f"  {alike.sum()} characters their style draws like another (Brazil's 1 and I, "
+              f"0 and O): {np.mean(pred[alike] == labels[alike]):.2%}; all others: "
+              f"{np.mean(pred[~alike] == labels[~alike]):.4%}")
 
     confusion = np.zeros((36, 36), np.int64)
     np.add.at(confusion, (labels, pred), 1)
