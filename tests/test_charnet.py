@@ -104,7 +104,10 @@ def test_shipped_weights_read_fresh_synthetic_characters(fresh_chars):
     accuracy = np.mean(probs.argmax(axis=1) == labels)
     assert accuracy >= 0.98, accuracy
     info = json.loads(SHIPPED_WEIGHTS.with_suffix(".json").read_text())
-    assert info["test"]["accuracy"] >= 0.99
+    assert info["test"]["accuracy"] >= 0.98
+    # ... and 99% of the characters that no style draws like another (Brazil's old
+    # plates draw 1 as I's bar and 0 as O's oval: only their place tells them apart)
+    assert info["measured"]["synthetic_test"]["accuracy_others"] >= 0.99
 
 
 def test_top_k_and_classify():
