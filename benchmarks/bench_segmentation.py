@@ -173,11 +173,13 @@ def main(argv=None) -> int:
     cv2.setNumThreads(1)
     segment_characters(np.full((60, 120, 3), 200, np.uint8))  # warm-up
 
-    rate, times, by_style = synthetic(args.synthetic, args.seed, args.augment, args.diagnose)
-    print(f"synthetic ({args.synthetic} crops, seed {args.seed}, augment {args.augment}): "
-          f"exact characters {100 * rate:.1f}%  median {1e3 * np.median(times):.2f} ms")
-    for style, (ok, n) in sorted(by_style.items()):
-        print(f"  {style:12s} {100 * ok / n:5.1f}% of {n}")
+    if args.synthetic > 0:  # --synthetic 0: the real crops only
+        rate, times, by_style = synthetic(args.synthetic, args.seed, args.augment,
+                                          args.diagnose)
+        print(f"synthetic ({args.synthetic} crops, seed {args.seed}, augment {args.augment}): "
+              f"exact characters {100 * rate:.1f}%  median {1e3 * np.median(times):.2f} ms")
+        for style, (ok, n) in sorted(by_style.items()):
+            print(f"  {style:12s} {100 * ok / n:5.1f}% of {n}")
     if (args.data / "seg_and_ocr").is_dir():
         rate, times, n = real(args.data, args.misses)
         print(f"real seg_and_ocr ({n} crops): count = label length {100 * rate:.1f}%  "

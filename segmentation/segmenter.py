@@ -396,7 +396,7 @@ def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
     misfit_limit = max(MISFIT_COLOUR, spread)
     width = _char_width(row)
     last = row.count - 1
-    keep = [d <= limit and (max(d / misfit_limit, g / MISFIT_BACKGROUND) <= 1
+    keep = [d <= limit and ((d <= misfit_limit and g <= MISFIT_BACKGROUND)
                             or i in (0, last) or not _misfit(b, row, width))
             for i, (b, d, g) in enumerate(zip(row.blobs, distance, ground_distance,
                                               strict=True))]
