@@ -178,7 +178,11 @@ def _stacked_letters(group: list[Blob], height: float) -> bool:
         0.3 * height <= b.h <= 0.55 * height and 0.4 <= b.aspect <= 1.3 for b in group)
 
 
-STACK_GAP = 0.08  # of the line's height: a broken stroke leaves less between its pieces
+STACK_GAP = 0.05
+"""Of the line's height: a broken stroke leaves less between its pieces. Oregon's county
+letters ``C`` over ``U`` stand 2 px apart at a line height of 32 (0.06); at 0.08 they
+were merged into one character. Measured on the 359 real crops (``platechar compare``,
+segmented): 85.2% -> 85.5% read exactly; the count and the synthetic figures unchanged."""
 MAX_BRIDGE = 0.3  # a cut between touching characters crosses at most this much ink
 
 

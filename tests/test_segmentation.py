@@ -249,6 +249,8 @@ def test_stacked_small_letters_are_not_merged_into_one_character():
 
     stacked = [Blob(10, 10, 12, 18, 120), Blob(10, 32, 12, 18, 120)]  # "D" over "C"
     assert merge_pieces(stacked, 5, 55, 40) == []
+    oregon = [Blob(8, 15, 12, 16, 100), Blob(8, 33, 12, 15, 100)]  # "C" over "U", 2 px apart
+    assert merge_pieces(oregon, 10, 50, 32) == []
     broken = [Blob(10, 10, 14, 19, 120), Blob(10, 30, 14, 20, 120)]  # a 5 cut by glare
     assert [b.box for b in merge_pieces(broken, 5, 55, 40)] == [(10, 10, 14, 40)]
 
