@@ -52,15 +52,16 @@ Brazilian photos).
 
 *Twin odds*: in a region whose plates keep to their formats, the other one of an
 :data:`IDENTICAL` pair is taken as at least this many times as likely as the one the
-backend read, whatever the backend says. Measured with ``platechar compare
-.../endtoend/{br,eu,us} --region R``, twin odds 0 -> 0.2 (any from 0.1 to 1 gives the
-same): Brazil, segmented, 59.2% -> 65.3% of photos read exactly (75.5% with the gap
-rule, :data:`GAP_ODDS`); holistic unchanged (77.6%). Europe gained two photos with
-the holistic backend and lost two with the segmented one, among them ``1B19839`` read
-``IBI9839``: its formats here are a sample of Europe's, and the odds force plates of
-formats missing from it into one that is there. In the lenient regions a single swap
-at these odds passes their strictness (US: ``1049338`` read ``1O49338``). So only
-Brazil, whose two formats are all it has."""
+backend read, whatever the backend says (0 turns the rule off). Measured with
+``platechar compare .../endtoend/{br,eu,us} --region R`` after setting a region's twin
+odds here, 0 -> 0.2 (any from 0.1 to 1 gives the same), with the CNN shipped before
+2026-11-22's retraining: Brazil, segmented, 59.2% -> 65.3% of photos read exactly (75.5%
+with the gap rule, :data:`GAP_ODDS`); holistic unchanged (77.6%). Europe gained two
+photos with the holistic backend and lost two with the segmented one, among them
+``1B19839`` read ``IBI9839``: its formats here are a sample of Europe's, and the odds
+force plates of formats missing from it into one that is there. In the lenient regions a
+single swap at these odds passes their strictness (US: ``1049338`` read ``1O49338``). So
+only Brazil, whose two formats are all it has."""
 
 REGION_NAMES = (*REGIONS, "off")
 
@@ -79,7 +80,8 @@ class PlateSyntax:
     twin_odds: float = 0.0
     layouts: dict = field(default_factory=dict, compare=False, hash=False)
     """pattern -> the sets of places (index of the character after it) where its
-    formats leave a gap, a dash or a dot between characters."""
+    formats leave a gap, a dash or a dot between characters; empty for a region with
+    no formats of its own, which has no gap rule (see GAP_ODDS)."""
 
     def apply(self, reading: PlateReading) -> PlateReading:
         """``reading`` with look-alike characters swapped where a pattern says so
@@ -104,7 +106,7 @@ class PlateSyntax:
         if not chars or len(chars) != len(reading.text):
             return reading
         options = [_options(c, self.twin_odds) for c in chars]
-        gaps = _wide_gaps(reading)
+        gaps = _wide_gaps(reading) if self.layouts else frozenset()
         best = None
         for pattern in self._by_length.get(len(chars), ()):
             chosen = []
@@ -143,7 +145,7 @@ class PlateSyntax:
     def _layout_odds(self, pattern: str, gaps: frozenset[int]) -> float:
         """1 when the plate's visible gaps are where one of ``pattern``'s formats has
         them (or no gap is visible), else GAP_ODDS."""
-        if not gaps or not self.layouts:
+        if not gaps:
             return 1.0
         if any(gaps <= spaced for spaced in self.layouts.get(pattern, (frozenset(),))):
             return 1.0
@@ -208,8 +210,10 @@ fit Mercosur's evenly spaced ``AAA9A99`` as they stand; the dash's gap says they
 ``AAA-9999``. Only for regions with formats of their own (with every style's, some
 format has a gap almost anywhere) and below the twin odds, which it must outweigh.
 Measured (``platechar compare .../endtoend/R --region R --backends segmented``;
-``GAP_ODDS = 1`` turns it off): ``br`` 65.3% -> 75.5%, ``us`` 61.8% -> 62.7%, ``eu``
-unchanged (69.6%); 0.3 loses the Brazilian gain, 0.01 costs a European photo."""
+``GAP_ODDS = 1`` turns it off) with the CNN shipped before 2026-11-22's retraining:
+``br`` 65.3% -> 75.5%, ``us`` 61.8% -> 62.7%, ``eu`` unchanged (69.6%); 0.3 lost the
+Brazilian gain, 0.01 cost a European photo. With today's CNN: ``br`` 67.3% -> 77.6%,
+``us`` 60.0% -> 60.9%, ``eu`` 73.2% -> 71.4%."""
 
 
 def _wide_gaps(reading: PlateReading) -> frozenset[int]:
