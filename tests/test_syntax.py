@@ -145,6 +145,25 @@ def test_a_visible_gap_tells_an_old_brazilian_plate_from_a_mercosur_one():
     assert plate_syntax("any").layouts == {}
 
 
+def test_without_a_region_a_brazilian_layout_is_read_by_brazils_rules():
+    any_region = plate_syntax("any")
+    assert any_region.layout_regions == ("br",)
+    bar = {4: (0.995, [("1", 0.004)])}
+    # NZW-2197 read NZW2I97: the gap after the letters is Brazil's AAA-9999
+    assert any_region.apply(spaced_reading("NZW2I97", bar, gap_after=2)).text == "NZW2197"
+    # evenly spaced it may be Mercosur's AAA9A99, which it fits as it stands
+    assert any_region.apply(spaced_reading("NZW2I97", bar, gap_after=None)).text == "NZW2I97"
+    # the gap elsewhere is no Brazilian layout; the holistic backend shows no gaps
+    assert any_region.apply(spaced_reading("NZW2I97", bar, gap_after=3)).text == "NZW2I97"
+    assert any_region.apply(spaced_reading("NZW2I97", bar, gap_after=2,
+                                           backend="holistic")).text == "NZW2I97"
+    # Czech 1B1 9839 has the same gap: two twin swaps (1:25) stay beyond any's
+    # strictness, so it keeps its digits, and the region's own rules still swap
+    assert any_region.apply(spaced_reading("1B19839", {}, gap_after=2)).text == "1B19839"
+    czech = spaced_reading("1B8O338", {3: (0.74, [("0", 0.25)])}, gap_after=2)
+    assert any_region.apply(czech).text == "1B80338"
+
+
 def test_formats_give_their_patterns_with_the_places_of_their_gaps():
     assert _expand("AAA-9999") == {("AAA9999", frozenset({3}))}
     assert _expand("AA 999 AA") == {("AA999AA", frozenset({2, 5}))}
