@@ -37,14 +37,15 @@ class PlateEvidence:
     contrast: float         # |ink - background| / 255 of that row
 
 
-def binarisations(gray: np.ndarray):
+def binarisations(gray: np.ndarray, polarity: str | None = None):
     """The ways a plate crop is binarised, as (name, polarity, binary image) tuples.
 
     Otsu's threshold is computed on the crop's central band, where characters and
     plate background dominate; over the whole crop, the car around the plate would
     pull it away. Characters cover less of a plate than its background does, so the
     minority side of that threshold tells the polarity; only when the split is
-    close to even are both polarities tried.
+    close to even are both polarities tried. A ``polarity`` already known ("dark"
+    or "light") is the only one tried.
     """
     h, w = gray.shape
     centre = gray[h // 4: h - h // 4, w // 8: w - w // 8]
@@ -53,6 +54,8 @@ def binarisations(gray: np.ndarray):
     dark_share = float(np.count_nonzero(centre <= level)) / centre.size
     polarities = ["dark"] if dark_share < 0.42 else ["light"] if dark_share > 0.58 else \
         ["dark", "light"]
+    if polarity is not None:
+        polarities = [polarity]
     block = max(3, (h // 2) | 1)
     for polarity in polarities:
         yield f"otsu-{polarity}", polarity, (255 - otsu if polarity == "dark" else otsu)
@@ -67,11 +70,12 @@ def binarisations(gray: np.ndarray):
 _CUT_BRIDGES = np.ones((3, 1), np.uint8)
 
 
-def verify_candidate(crop_gray: np.ndarray) -> PlateEvidence:
-    """Find the most plate-like row of characters in an upright gray candidate crop."""
+def verify_candidate(crop_gray: np.ndarray, polarity: str | None = None) -> PlateEvidence:
+    """Find the most plate-like row of characters in an upright gray candidate crop
+    (of characters of ``polarity`` only, when it is known)."""
     height = crop_gray.shape[0]
     best = PlateEvidence(0.0, None, "", 0.0)
-    for name, polarity, binary in binarisations(crop_gray):
+    for name, kind, binary in binarisations(crop_gray, polarity):
         unframed = remove_frame(binary)
         variants = [("", binary)]
         if unframed is not binary:
@@ -83,7 +87,7 @@ def verify_candidate(crop_gray: np.ndarray) -> PlateEvidence:
             if ink is None:
                 ink = cv2.erode(unframed, _CUT_BRIDGES)
             blobs = character_blobs(ink, 0.28 * height, 0.95 * height, connectivity=4)
-            rows = link_into_lines(blobs, ink.shape, polarity, link_gap=PLATE_LINK_GAP)
+            rows = link_into_lines(blobs, ink.shape, kind, link_gap=PLATE_LINK_GAP)
             for row in rows:
                 contrast = _row_contrast(crop_gray, ink, row)
                 score = row_score(row, crop_gray.shape, contrast)

@@ -76,6 +76,23 @@ def test_one_wide_gap_inside_a_row_is_a_separator_not_irregularity():
     assert wide_at_end.regularity() < 0.9 * even.regularity()
 
 
+def test_verification_reads_a_known_polarity_where_the_dark_share_misleads():
+    # A narrow light plate with dark digits in a crop that is mostly dark paint: the
+    # central band's dark share says "light characters", and no row is found that way.
+    # grown() knows the first row's polarity and passes it on.
+    from detection.verify import verify_candidate
+
+    crop = np.full((48, 320), 30, np.uint8)
+    cv2.rectangle(crop, (100, 4), (215, 44), 220, -1)
+    for i, digit in enumerate("1234"):
+        cv2.putText(crop, digit, (104 + 27 * i, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 3)
+    assert verify_candidate(crop).row is None
+    assert verify_candidate(crop, "light").row is None
+    evidence = verify_candidate(crop, "dark")
+    assert evidence.row is not None and evidence.row.count == 4
+    assert evidence.row.polarity == "dark"
+
+
 def test_a_row_of_bars_is_a_fence_not_a_plate():
     from detection.verify import not_bars_term
 
