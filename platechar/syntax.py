@@ -248,7 +248,9 @@ Measured (``platechar compare .../endtoend/R --region R --backends segmented``;
 ``GAP_ODDS = 1`` turns it off) with the CNN shipped before 2026-11-22's retraining:
 ``br`` 65.3% -> 75.5%, ``us`` 61.8% -> 62.7%, ``eu`` unchanged (69.6%); 0.3 lost the
 Brazilian gain, 0.01 cost a European photo. With today's CNN: ``br`` 67.3% -> 77.6%,
-``us`` 60.0% -> 60.9%, ``eu`` 73.2% -> 71.4%."""
+``us`` 60.0% -> 60.9%, ``eu`` 73.2% -> 71.4%. Europe's one photo "lost" is
+``test_006``, labelled ``RKO99AN``: Slovak plates (``AA-999AA``) have a digit there, and
+the rule reads ``RK099AN``; the label is what is wrong (as ``test_056``'s ``RK3OOAG``)."""
 
 
 def _wide_gaps(reading: PlateReading) -> frozenset[int]:
