@@ -164,6 +164,16 @@ def test_without_a_region_a_brazilian_layout_is_read_by_brazils_rules():
     assert any_region.apply(czech).text == "1B80338"
 
 
+def test_a_region_knows_formats_its_synthetic_styles_do_not_draw():
+    # Czech 1B8 0338 and Polish WA 56660 are European plates the eu style does not draw
+    europe = plate_syntax("eu")
+    assert europe.fits("1B80338") and europe.fits("WA56660")
+    czech = spaced_reading("1B8O338", {3: (0.74, [("0", 0.25)])}, gap_after=2)
+    assert europe.apply(czech).text == "1B80338"
+    assert plate_syntax("any").fits("WA56660")  # the default takes every region's
+    assert not plate_syntax("br").fits("1B80338") and not plate_syntax("br").fits("WA56660")
+
+
 def test_formats_give_their_patterns_with_the_places_of_their_gaps():
     assert _expand("AAA-9999") == {("AAA9999", frozenset({3}))}
     assert _expand("AA 999 AA") == {("AA999AA", frozenset({2, 5}))}
