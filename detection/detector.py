@@ -229,9 +229,7 @@ def grown(work: np.ndarray, proposal: Proposal) -> Proposal:
     reach = (tr - tl) / length * reach_crop * quad_height / VERIFY_HEIGHT
     wide = np.array([tl - reach, tr + reach, br + reach, bl - reach], np.float32)
     crop = rectify(work, wide, height=VERIFY_HEIGHT)
-    # the plate's characters keep their polarity; the car's paint around them, now in
-    # the crop, can tip the dark share that verification guesses it from
-    wider = verify_candidate(crop, evidence.row.polarity)
+    wider = verify_candidate(crop, evidence.row.polarity)  # see the docstring
     row, first = wider.row, evidence.row
     if row is None or row.count < first.count + GROW_MIN_ADDED:
         return proposal

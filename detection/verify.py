@@ -51,17 +51,18 @@ def binarisations(gray: np.ndarray, polarity: str | None = None):
     centre = gray[h // 4: h - h // 4, w // 8: w - w // 8]
     level, _ = cv2.threshold(centre, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     _, otsu = cv2.threshold(gray, level, 255, cv2.THRESH_BINARY)
-    dark_share = float(np.count_nonzero(centre <= level)) / centre.size
-    polarities = ["dark"] if dark_share < 0.42 else ["light"] if dark_share > 0.58 else \
-        ["dark", "light"]
-    if polarity is not None:
+    if polarity is None:
+        dark_share = float(np.count_nonzero(centre <= level)) / centre.size
+        polarities = ["dark"] if dark_share < 0.42 else ["light"] if dark_share > 0.58 else \
+            ["dark", "light"]
+    else:
         polarities = [polarity]
     block = max(3, (h // 2) | 1)
-    for polarity in polarities:
-        yield f"otsu-{polarity}", polarity, (255 - otsu if polarity == "dark" else otsu)
-        mode = cv2.THRESH_BINARY_INV if polarity == "dark" else cv2.THRESH_BINARY
-        offset = 5 if polarity == "dark" else -5
-        yield f"local-{polarity}", polarity, cv2.adaptiveThreshold(
+    for kind in polarities:
+        yield f"otsu-{kind}", kind, (255 - otsu if kind == "dark" else otsu)
+        mode = cv2.THRESH_BINARY_INV if kind == "dark" else cv2.THRESH_BINARY
+        offset = 5 if kind == "dark" else -5
+        yield f"local-{kind}", kind, cv2.adaptiveThreshold(
             gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, offset)
 
 

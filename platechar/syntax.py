@@ -163,7 +163,8 @@ class PlateSyntax:
         ``br`` 57.1% -> 69.4% of photos read exactly; ``us`` (60.9%), ``eu`` (78.6%)
         and the 359 ``seg_and_ocr`` crops (85.5%) unchanged; ``platechar evaluate
         --synthetic 500 --seed 3 --backend segmented`` 64.8% -> 65.0%. At Brazil's
-        own strictness Brazil reads 75.5%, but Czech ``1B19839`` becomes ``IBI9839``.
+        own strictness (``_syntax(region)`` below) Brazil reads 75.5%, but Czech ``1B19839``
+        becomes ``IBI9839``.
         """
         if not self.layout_regions:
             return None
