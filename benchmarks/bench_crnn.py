@@ -38,6 +38,8 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks._data import (  # noqa: E402
     DEFAULT_ROOT,
+    add_label_argument,
+    describe_labels,
     o_is_0,
     read_recorded_reads,
     read_seg_and_ocr,
@@ -65,8 +67,8 @@ def bench_synthetic(recognizer, n: int, seed: int) -> None:
     print("  misread:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong))
 
 
-def bench_real(recognizer, root: Path) -> None:
-    crops = read_seg_and_ocr(root, part="test")
+def bench_real(recognizer, root: Path, raw_labels: bool = False) -> None:
+    crops = read_seg_and_ocr(root, part="test", corrected=not raw_labels)
     recorded = read_recorded_reads(root)
     truth = [c.text for c in crops]
     images = [cv2.imread(str(c.image_path)) for c in crops]
@@ -78,6 +80,7 @@ def bench_real(recognizer, root: Path) -> None:
     for name, reads in (("holistic", ours), ("  no split", whole), ("OpenALPR", theirs)):
         s = score(reads, truth)
         print(f"  {name:10s} {s['exact']:7.1%} {s['exact_o0']:7.1%} {s['cer']:7.3f}")
+    print(f"  {describe_labels(raw_labels)}")
     wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
     print(f"  holistic misreads (O=0): {len(wrong)}: "
           + ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:20]))
@@ -158,9 +161,11 @@ def main() -> int:
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--write-train-csv", type=Path, metavar="CSV",
                         help="only write the real train part as a filename,text CSV")
+    add_label_argument(parser)
     args = parser.parse_args()
     if args.write_train_csv:  # the same file as split_seg_and_ocr.py's train.csv
-        path = write_labels_csv(read_seg_and_ocr(args.root, part="train"), args.write_train_csv)
+        train = read_seg_and_ocr(args.root, part="train", corrected=not args.raw_labels)
+        path = write_labels_csv(train, args.write_train_csv)
         print(f"wrote {path}: the real train-part crops (paths outside the repo)")
         return 0
     from platechar.backends.holistic import WEIGHTS, load
@@ -174,7 +179,7 @@ def main() -> int:
     if args.synth:
         bench_synthetic(recognizer, args.synth, args.seed)
     if args.root.is_dir():
-        bench_real(recognizer, args.root)
+        bench_real(recognizer, args.root, args.raw_labels)
     else:
         print(f"real crops: {args.root} not found, skipped")
     if not args.no_speed:

@@ -37,6 +37,8 @@ import cv2  # noqa: E402
 
 from benchmarks._data import (  # noqa: E402
     DEFAULT_ROOT,
+    add_label_argument,
+    describe_labels,
     read_recorded_reads,
     read_seg_and_ocr,
     score,
@@ -73,10 +75,11 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--part", choices=("test", "all"), default="test")
     parser.add_argument("--no-tesseract", action="store_true")
+    add_label_argument(parser)
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
 
-    crops = read_seg_and_ocr(args.data, part=args.part)
+    crops = read_seg_and_ocr(args.data, part=args.part, corrected=not args.raw_labels)
     truth = [c.text for c in crops]
     dataset = Dataset("crops", [LabelledPlate(c.image_path.name, c.text, c.image_path)
                                 for c in crops], f"{len(crops)} seg_and_ocr crops ({args.part})")
@@ -103,6 +106,7 @@ def main(argv=None) -> int:
                  None))
 
     print(f"{dataset.source}, US plates; one crop at a time, one thread")
+    print(describe_labels(args.raw_labels))
     print(f"{'':22s} {'exact':>7s} {'O=0':>7s} {'CER':>7s} {'ms/plate':>9s}")
     for name, reads, ms in rows:
         s = score(reads, truth)

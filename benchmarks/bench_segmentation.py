@@ -38,7 +38,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._data import DEFAULT_ROOT, read_seg_and_ocr  # noqa: E402
+from benchmarks._data import (  # noqa: E402
+    DEFAULT_ROOT,
+    add_label_argument,
+    describe_labels,
+    read_seg_and_ocr,
+)
 from detection.geometry import iou, width_covered  # noqa: E402
 from segmentation import segment_characters  # noqa: E402
 
@@ -139,8 +144,8 @@ def any_binarisation_exact(crop: np.ndarray, truth: np.ndarray, margins: dict | 
     return found_exact
 
 
-def real(root: Path, misses: int) -> tuple[float, list[float], int]:
-    crops = read_seg_and_ocr(root)
+def real(root: Path, misses: int, raw_labels: bool = False) -> tuple[float, list[float], int]:
+    crops = read_seg_and_ocr(root, corrected=not raw_labels)
     hits, times, listed = 0, [], 0
     for item in crops:
         image = cv2.imread(str(item.image_path))
@@ -166,6 +171,7 @@ def main(argv=None) -> int:
                         help="sort the synthetic misses by kind (slower)")
     parser.add_argument("--cpu-time", action="store_true",
                         help="time with the thread's CPU clock (for a busy machine)")
+    add_label_argument(parser)
     args = parser.parse_args(argv)
     if args.cpu_time:
         global CLOCK
@@ -181,10 +187,11 @@ def main(argv=None) -> int:
         for style, (ok, n) in sorted(by_style.items()):
             print(f"  {style:12s} {100 * ok / n:5.1f}% of {n}")
     if (args.data / "seg_and_ocr").is_dir():
-        rate, times, n = real(args.data, args.misses)
+        rate, times, n = real(args.data, args.misses, args.raw_labels)
         print(f"real seg_and_ocr ({n} crops): count = label length {100 * rate:.1f}%  "
               f"median {1e3 * np.median(times):.2f} ms  p90 "
               f"{1e3 * np.percentile(times, 90):.2f} ms")
+        print(f"  {describe_labels(args.raw_labels)}")
     else:
         print(f"real crops not found under {args.data}; skipped")
     return 0

@@ -29,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._data import (  # noqa: E402
     DEFAULT_ROOT,
+    add_label_argument,
+    describe_labels,
     o_is_0,
     read_recorded_reads,
     read_seg_and_ocr,
@@ -44,12 +46,13 @@ def main(argv=None) -> int:
     parser.add_argument("--misses", type=int, default=0, help="list this many misreads")
     parser.add_argument("--record", action="store_true",
                         help="write the figures into the model's .json sidecar ('measured')")
+    add_label_argument(parser)
     args = parser.parse_args(argv)
     from platechar.backends.segmented import load
 
     cv2.setNumThreads(1)
     recognizer = load(args.model)
-    crops = read_seg_and_ocr(args.data, part="test")
+    crops = read_seg_and_ocr(args.data, part="test", corrected=not args.raw_labels)
     truth = [c.text for c in crops]
     ours, seconds = [], []
     for crop in crops:
@@ -66,6 +69,7 @@ def main(argv=None) -> int:
     for name, reads in (("segmented", ours), ("OpenALPR", theirs)):
         s = scores[name] = score(reads, truth)
         print(f"  {name:10s} {s['exact']:7.1%} {s['exact_o0']:7.1%} {s['cer']:7.3f}")
+    print(f"  {describe_labels(args.raw_labels)}")
     print(f"  segmented: character count right {counted:.1%}, median "
           f"{1e3 * statistics.median(seconds):.1f} ms per crop")
     wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
@@ -83,6 +87,8 @@ def main(argv=None) -> int:
             "cer": round(ours_s["cer"], 4),
             "character_count_right": round(counted, 4),
             "openalpr_same_crops_exact": round(theirs_s["exact"], 4),
+            "labels": "groundtruth.csv as it is" if args.raw_labels else
+                      "groundtruth.csv with benchmarks/_data.py's LABEL_CORRECTIONS",
         }
         sidecar.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         print(f"  recorded in {sidecar}")
