@@ -418,3 +418,33 @@ def test_the_segmented_backend_reads_its_legibility_from_the_cnn():
     found = segment_characters(drawn_plate("AB3729"))
     assert 0.5 < recognizer.legibility(found) <= 1.0
     assert recognizer.legibility(segment_characters(np.full((40, 120, 3), 128, np.uint8))) == 0
+
+
+def test_a_character_cut_by_the_crops_side_is_kept_but_a_frame_side_is_not():
+    """A tight crop can cut through the first character (Illinois' 8, Nevada's B): the
+    sliver left is as tall as the row and stands on its line. The frame's side is a
+    solid bar (``segmenter._cut_by_the_side``)."""
+    plate = drawn_plate("8812044", frame=False)
+    cut = segment_characters(plate[:, 40:])  # 7 px of the first 8 are left
+    assert len(cut) == 7 and cut.boxes[0][0] == 0
+    framed = plate[:, 14:].copy()
+    framed[27:60, 0:5] = 25  # a frame's side, as tall as the characters
+    kept = segment_characters(framed)
+    assert len(kept) == 7 and kept.boxes[0][0] >= 5
+
+
+def test_a_picture_in_the_characters_ink_among_them_is_dropped():
+    """Wyoming's bucking horse: the characters' ink, wider than two of them and taller;
+    a wide W as tall as the others stays (``segmenter._pictures_removed``)."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _pictures_removed
+
+    chars = [Blob(10 + 25 * i, 10, 18, 40, 300) for i in range(6)]
+    horse = Blob(60, 4, 40, 48, 900)
+    row = [chars[0], chars[1], horse, *(Blob(b.x + 45, b.y, b.w, b.h, b.area) for b in chars[2:])]
+    assert [b.x for b in _pictures_removed(measure_row(row)).blobs] == \
+        [b.x for b in row if b is not horse]
+    w = Blob(60, 10, 40, 40, 700)  # as wide, but as tall as the characters
+    assert _pictures_removed(measure_row([*row[:2], w, *row[3:]])).count == 7
+    at_the_end = [*chars, Blob(165, 4, 40, 48, 900)]  # the ends are left to other rules
+    assert _pictures_removed(measure_row(at_the_end)).count == 7
