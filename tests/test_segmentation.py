@@ -448,3 +448,35 @@ def test_a_picture_in_the_characters_ink_among_them_is_dropped():
     assert _pictures_removed(measure_row([*row[:2], w, *row[3:]])).count == 7
     at_the_end = [*chars, Blob(165, 4, 40, 48, 900)]  # the ends are left to other rules
     assert _pictures_removed(measure_row(at_the_end)).count == 7
+
+
+def test_pairs_left_by_a_guessed_width_are_split_by_the_measured_one():
+    """Condensed characters touching in pairs (Idaho's ``BL``): once the single ones
+    measure the row's width, a pair 2 widths wide is cut in two; a member whose cut
+    would leave a sliver stays whole (``segmenter._split_by_measured_width``)."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _split_by_measured_width
+
+    ink = np.zeros((60, 300), np.uint8)
+
+    def stroke_box(x, w=17):  # a box-shaped character: two sides, top and bottom
+        ink[10:50, x:x + 3] = ink[10:50, x + w - 3:x + w] = 255
+        ink[10:13, x:x + w] = ink[47:50, x:x + w] = 255
+        return Blob(x, 10, w, 40, 0)
+
+    singles = [stroke_box(x) for x in (10, 35, 60, 180, 205)]
+    pairs = []
+    for x in (85, 130):  # two characters joined by a bridge at their foot
+        stroke_box(x)
+        stroke_box(x + 18)
+        ink[46:50, x + 17:x + 18] = 255
+        pairs.append(Blob(x, 10, 35, 40, 0))
+    split = _split_by_measured_width(measure_row(singles + pairs), ink)
+    assert split.count == 9 and max(b.w for b in split.blobs) <= 18
+    # a wide letter 1.7 widths wide whose emptiest column lies near its side
+    ink[:] = 0
+    singles = [stroke_box(x) for x in (10, 35, 60, 180, 205)]
+    ink[10:50, 85:88] = ink[10:50, 95:98] = ink[10:50, 111:114] = 255  # three uprights,
+    ink[47:50, 85:114] = ink[10:13, 85:94] = ink[10:13, 95:114] = 255  # a foot, two caps
+    wide = Blob(85, 10, 29, 40, 0)
+    assert _split_by_measured_width(measure_row([*singles, wide]), ink).count == 6
