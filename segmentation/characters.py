@@ -100,15 +100,24 @@ EDGE_ZONE = 0.04  # of the crop's width: thin blobs this close to its side are f
 LINE_LENGTH = 0.25  # of the crop's width: horizontal ink runs this long are lines, not strokes
 
 
-def remove_lines(ink: np.ndarray) -> np.ndarray:
-    """Erase long horizontal lines (a frame's top and bottom, underlines, the edge of a
-    band) by morphological *opening* with a long flat kernel: only runs of ink at least
-    a quarter of the crop wide survive an opening, and those are subtracted. A
-    character's strokes are shorter, so characters that touched a line come free."""
+def remove_thin_lines(ink: np.ndarray, thickness: int) -> np.ndarray:
+    """Erase long, thin horizontal lines (a frame's top or bottom edge, an underline)
+    by morphological *opening*: an opening with a long flat kernel keeps only the runs
+    of ink at least a quarter of the crop wide, a second one with an upright kernel
+    ``thickness`` pixels tall keeps the bold parts of those, and what is long but thin
+    is subtracted. A character's strokes are shorter, so characters that touched such a
+    line come free; a bold bar of a character that meets a line (the top of a ``5``
+    joined to the scenery) is thicker, and stays."""
+    if ink.size == 0:
+        return ink
     length = max(3, int(LINE_LENGTH * ink.shape[1]))
     lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
         cv2.MORPH_RECT, (length, 1)))
-    return cv2.subtract(ink, lines) if lines.any() else ink
+    if not lines.any():
+        return ink
+    bold = cv2.morphologyEx(lines, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (1, max(2, int(thickness)))))
+    return cv2.subtract(ink, cv2.subtract(lines, bold))
 
 
 def judge(blob: Blob, crop_shape: tuple[int, int]) -> str:

@@ -35,12 +35,14 @@ from segmentation.binarize import (
 )
 from segmentation.characters import (
     EDGE_ZONE,
+    LINE_LENGTH,
     MAX_ASPECT,
     Blob,
     blobs_of,
     judge,
     merge_pieces,
     remove_frame,
+    remove_thin_lines,
     split_touching,
 )
 from segmentation.lines import (
@@ -568,16 +570,29 @@ def _cut_by_the_side(blob: Blob, row: Row) -> bool:
             and blob.aspect >= CUT_MIN_ASPECT and blob.area / (blob.w * blob.h) <= CUT_MAX_FILL)
 
 
+BAND_LINE_THICKNESS = 0.06
+"""Of the band's height: long horizontal lines thinner than this are erased from the
+band before it is labelled (:func:`segmentation.characters.remove_thin_lines`). A
+frame's edge or a plate's border that runs through the band keeps characters joined
+to it, and to each other, after the cut. Measured (``bench_segmentation.py``):
+synthetic light 89.2% -> 89.8%, default 67.7% -> 68.0%; the real crops' count, the
+segmented backend's held-out crops and the ``endtoend`` photos unchanged. Erasing the
+lines whatever their thickness broke the bold tops of Nevada's ``55``, joined to the
+mountains (one real crop lost, one gained); up to 0.1 of the band, real 92.2% -> 91.9%."""
+
+
 def _band_blobs(blobs: list[Blob], ink: np.ndarray, top: int, bottom: int) -> list[Blob]:
-    """The blobs of ``ink[top:bottom]``, in the crop's coordinates. When no blob of the
-    whole crop crosses the band's edges they are the blobs within it, in the same
-    (raster) order, and labelling the band again is skipped."""
-    inside = []
+    """The blobs of ``ink[top:bottom]``, in the crop's coordinates, without the thin
+    lines running through the band. When no blob of the whole crop crosses the band's
+    edges, and none is wide enough to hold a line, they are the blobs within it, in the
+    same (raster) order, and labelling the band again is skipped."""
+    inside, line_length = [], LINE_LENGTH * ink.shape[1]
     for b in blobs:
         if b.y < bottom and b.y + b.h > top:
-            if b.y < top or b.y + b.h > bottom:  # crosses an edge: label the band itself
-                return [Blob(c.x, c.y + top, c.w, c.h, c.area)
-                        for c in blobs_of(ink[top:bottom])]
+            if b.y < top or b.y + b.h > bottom or b.w >= line_length:  # label the band
+                band = remove_thin_lines(ink[top:bottom],
+                                         round(BAND_LINE_THICKNESS * (bottom - top)))
+                return [Blob(c.x, c.y + top, c.w, c.h, c.area) for c in blobs_of(band)]
             inside.append(b)
     return inside
 

@@ -382,7 +382,8 @@ def test_histogram_percentiles_equal_numpys():
 
 
 def test_band_blobs_equal_labelling_the_band_itself():
-    from segmentation.segmenter import _band_blobs
+    from segmentation.characters import remove_thin_lines
+    from segmentation.segmenter import BAND_LINE_THICKNESS, _band_blobs
 
     rng = np.random.default_rng(4)
     for _ in range(50):
@@ -393,7 +394,8 @@ def test_band_blobs_equal_labelling_the_band_itself():
             ink[30:34] = 0
         blobs = blobs_of(ink)
         top, bottom = (10, 32) if rng.random() < 0.5 else sorted(rng.integers(0, 40, 2))
-        labelled = [Blob(b.x, b.y + top, b.w, b.h, b.area) for b in blobs_of(ink[top:bottom])]
+        band = remove_thin_lines(ink[top:bottom], round(BAND_LINE_THICKNESS * (bottom - top)))
+        labelled = [Blob(b.x, b.y + top, b.w, b.h, b.area) for b in blobs_of(band)]
         assert _band_blobs(blobs, ink, int(top), int(bottom)) == labelled
 
 
@@ -480,3 +482,22 @@ def test_pairs_left_by_a_guessed_width_are_split_by_the_measured_one():
     ink[47:50, 85:114] = ink[10:13, 85:94] = ink[10:13, 95:114] = 255  # a foot, two caps
     wide = Blob(85, 10, 29, 40, 0)
     assert _split_by_measured_width(measure_row([*singles, wide]), ink).count == 6
+
+
+def test_characters_joined_by_a_thin_frame_line_in_the_band_come_apart():
+    """A thin frame edge running through the row's band keeps the characters joined
+    to it after the band cut; it is erased there, while a bold bar stays."""
+    from segmentation.characters import remove_thin_lines
+    from segmentation.segmenter import _band_blobs
+
+    ink = np.zeros((60, 200), np.uint8)
+    for x in range(10, 190, 30):
+        ink[10:50, x:x + 18] = 255
+        ink[14:46, x + 4:x + 14] = 0  # box-shaped characters
+    ink[48, 5:195] = 255  # a thin frame edge along their feet, inside the band
+    ink[8:48, 0:2] = 255  # and the frame's side, which makes the line's blob cross the band
+    found = _band_blobs(blobs_of(ink), ink, 6, 54)
+    assert len([b for b in found if b.h >= 30 and b.w >= 15]) == 6
+    bold = np.zeros((40, 200), np.uint8)
+    bold[10:16, 10:190] = 255  # six pixels thick
+    assert np.array_equal(remove_thin_lines(bold, 3), bold)
