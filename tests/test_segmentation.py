@@ -501,3 +501,16 @@ def test_characters_joined_by_a_thin_frame_line_in_the_band_come_apart():
     bold = np.zeros((40, 200), np.uint8)
     bold[10:16, 10:190] = 255  # six pixels thick
     assert np.array_equal(remove_thin_lines(bold, 3), bold)
+
+
+@pytest.mark.parametrize("inset", [4, 8, 12, 16])
+def test_a_frames_side_cut_free_by_the_band_is_not_a_character(inset):
+    """Two-line plates: beside the lower line, the band cut frees a piece of the
+    frame's side, a thin upright through the whole band (``segmenter._frame_side``)."""
+    plate = np.full((130, 200, 3), 235, np.uint8)
+    cv2.rectangle(plate, (inset, inset), (199 - inset, 129 - inset), (25, 25, 25), 3)
+    for text, x, y, size in (("KQ9", 55, 55, 1.5), ("1708", 30, 112, 1.6)):
+        cv2.putText(plate, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, size, (25, 25, 25), 4,
+                    cv2.LINE_AA)
+    found = segment_characters(plate)
+    assert len(found) == 7 and min(x for x, *_ in found.boxes.tolist()) > inset + 5
