@@ -329,7 +329,8 @@ def _char_width(row: Row) -> float:
 
 def _repair(row: Row, blobs: list[Blob], ink: np.ndarray) -> Row:
     """Split touching characters, free characters joined to something taller, merge
-    broken ones, then keep what fits the line."""
+    broken ones, keep what fits the line, and split again the members still wider than
+    the width measured on them (:func:`_split_by_measured_width`)."""
     narrow = [b for b in row.blobs if b.aspect <= MAX_ASPECT]
     pitch = _char_width(row)
     # Split wide blobs only beside real characters (or when the row is one blob): a
@@ -561,8 +562,9 @@ def _frame_side(blob: Blob, top: int, bottom: int) -> bool:
     Two-line plates lost most to it: their frame's sides, beside the lower line, were
     counted as characters. Measured (``bench_segmentation.py``): synthetic light 89.8%
     -> 91.1%, default 68.1% -> 69.5%; the real crops' count and the segmented backend's
-    held-out crops unchanged; ``endtoend/us`` segmented 61.8% -> 62.7%. Below an aspect
-    of 0.25: default 69.2%; requiring the exact band edges (no pixel of slack): light 90.2%."""
+    held-out crops unchanged; ``endtoend/us`` segmented 61.8% -> 62.7%. With an aspect
+    limit of 0.25: default 69.2%; requiring the band's exact edges (no pixel of slack):
+    light 90.2%."""
     return blob.aspect < FRAME_SIDE_ASPECT and blob.y <= top + 1 and blob.bottom >= bottom - 1
 
 
@@ -592,7 +594,7 @@ BAND_LINE_THICKNESS = 0.06
 band before it is labelled (:func:`segmentation.characters.remove_thin_lines`). A
 frame's edge or a plate's border that runs through the band keeps characters joined
 to it, and to each other, after the cut. Measured (``bench_segmentation.py``):
-synthetic light 89.2% -> 89.8%, default 67.7% -> 68.0%; the real crops' count, the
+synthetic light 89.2% -> 89.8%, default 67.7% -> 68.1%; the real crops' count, the
 segmented backend's held-out crops and the ``endtoend`` photos unchanged. Erasing the
 lines whatever their thickness broke the bold tops of Nevada's ``55``, joined to the
 mountains (one real crop lost, one gained); up to 0.1 of the band, real 92.2% -> 91.9%."""
