@@ -441,6 +441,12 @@ def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
                             or i in (0, last) or not _misfit(b, row, width))
             for i, (b, d, g) in enumerate(zip(row.blobs, distance, ground_distance,
                                               strict=True))]
+    return _kept(row, keep)
+
+
+def _kept(row: Row, keep: list[bool]) -> Row:
+    """The row of the members marked to keep; the row as it was when all are kept, or
+    when fewer than three would be (then the rule, not the row, is likely wrong)."""
     if all(keep) or sum(keep) < 3:
         return row
     return measure_row([b for b, k in zip(row.blobs, keep, strict=True) if k])
@@ -464,9 +470,7 @@ def _pictures_removed(row: Row) -> Row:
     width, last = _char_width(row), row.count - 1
     keep = [i in (0, last) or b.w <= PICTURE_WIDTH * width or b.h <= PICTURE_HEIGHT * row.height
             for i, b in enumerate(row.blobs)]
-    if all(keep) or sum(keep) < 3:
-        return row
-    return measure_row([b for b, k in zip(row.blobs, keep, strict=True) if k])
+    return _kept(row, keep)
 
 
 MISFIT_COLOUR = 30.0  # ... or this far, for a member between others whose box is off the row's
