@@ -63,6 +63,15 @@ def test_a_plate_whose_characters_stand_in_groups_is_found_whole(text):
     assert best.details["characters"] == 7
 
 
+def test_a_lone_character_set_apart_is_grown_into_the_plate():
+    """A candidate one character short of its plate (a first letter set apart by a wide
+    gap, as on many Brazilian and US photos) is grown by that one character."""
+    image, box = drawn_scene("K    875123")
+    best = detect_plates(image)[0]
+    assert width_covered(best.box, box) > 0.9
+    assert best.details["characters"] == 7
+
+
 def _row(xs, width=20, height=40):
     return link_into_lines(np.array([[x, 10, width, height] for x in xs]), (80, 400), "dark",
                            link_gap=1.5)[0]
