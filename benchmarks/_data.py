@@ -51,8 +51,8 @@ by eye on the image. Three are just ``0``; ``ga1260`` drops the first of the fou
 right of Georgia's peach (OpenALPR's own read in ``results.csv`` has the same text).
 Found by listing the crops that both backends read alike and differently from the
 label, and the labels shorter than any US plate. The benchmarks score against the
-corrected labels and print how many were corrected; ``--raw-labels`` scores against
-the file as it is."""
+corrected labels and say so in their output (:func:`describe_labels`); ``--raw-labels``
+scores against the file as it is."""
 
 
 def read_seg_and_ocr(root: Path, *, part: str = "all",
