@@ -71,12 +71,19 @@ def binarisations(gray: np.ndarray, polarity: str | None = None):
 _CUT_BRIDGES = np.ones((3, 1), np.uint8)
 
 
-def verify_candidate(crop_gray: np.ndarray, polarity: str | None = None) -> PlateEvidence:
-    """Find the most plate-like row of characters in an upright gray candidate crop
-    (of characters of ``polarity`` only, when it is known)."""
+def verify_candidate(crop_gray: np.ndarray, polarity: str | None = None,
+                     band: tuple[int, int] | None = None, accept=None) -> PlateEvidence:
+    """Find the most plate-like row of characters in an upright gray candidate crop.
+
+    Only characters of ``polarity`` are looked for, when it is known; only between the
+    crop's rows ``band = (top, bottom)``, when given (see :func:`within_band`); and
+    only rows for which ``accept(row)`` is true count, when it is given.
+    """
     height = crop_gray.shape[0]
     best = PlateEvidence(0.0, None, "", 0.0)
     for name, kind, binary in binarisations(crop_gray, polarity):
+        if band is not None:
+            binary = within_band(binary, *band)
         unframed = remove_frame(binary)
         variants = [("", binary)]
         if unframed is not binary:
@@ -90,11 +97,33 @@ def verify_candidate(crop_gray: np.ndarray, polarity: str | None = None) -> Plat
             blobs = character_blobs(ink, 0.28 * height, 0.95 * height, connectivity=4)
             rows = link_into_lines(blobs, ink.shape, kind, link_gap=PLATE_LINK_GAP)
             for row in rows:
+                if accept is not None and not accept(row):
+                    continue
                 contrast = _row_contrast(crop_gray, ink, row)
                 score = row_score(row, crop_gray.shape, contrast)
                 if score > best.score:
                     best = PlateEvidence(score, row, name + suffix, contrast)
     return best
+
+
+def within_band(binary: np.ndarray, top: int, bottom: int) -> np.ndarray:
+    """The ink between rows ``top`` and ``bottom`` (exclusive), less what spans them all.
+
+    Where the line of characters is known, ink above and below it is only in the way:
+    a character that touches the plate's dirty edge, its frame or the small print is
+    one blob with them, too tall to pass for a character, until the band cuts it free.
+    The cut also makes the frame's sides and posts, which run through the band, as tall
+    as characters; so whatever spans the band from top to bottom is dropped.
+    """
+    out = np.zeros_like(binary)
+    out[top:bottom] = binary[top:bottom]
+    bottom = min(bottom, binary.shape[0])
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(out, connectivity=4)
+    spans = (stats[:, 1] <= top) & (stats[:, 1] + stats[:, 3] >= bottom)
+    spans[0] = False  # the background
+    if spans.any():
+        out[spans[labels]] = 0
+    return out
 
 
 def row_score(row: TextLine, crop_shape, contrast: float) -> float:

@@ -102,6 +102,38 @@ def test_verification_reads_a_known_polarity_where_the_dark_share_misleads():
     assert evidence.row.polarity == "dark"
 
 
+def test_growing_looks_along_the_first_rows_band_only():
+    # "463 9520" with the second group streaked into the dirt on the plate's lower edge:
+    # in the whole crop those four are one blob with the dirt, too tall to pass for
+    # characters; within the band of the first row ("463") they stand free.
+    from detection.verify import verify_candidate
+
+    crop = np.full((48, 320), 60, np.uint8)
+    cv2.rectangle(crop, (46, 0), (274, 47), 215, -1)
+    cv2.rectangle(crop, (140, 42), (250, 47), 40, -1)  # dirt along the lower edge...
+    for i, digit in enumerate("463"):
+        cv2.putText(crop, digit, (70 + 22 * i, 36), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 25, 2)
+    for i, digit in enumerate("9520"):
+        x = 150 + 22 * i
+        cv2.putText(crop, digit, (x, 36), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 25, 2)
+        cv2.line(crop, (x + 8, 35), (x + 8, 43), 40, 2)  # ...streaked up into them
+    assert verify_candidate(crop, "dark").row.count == 4
+    assert verify_candidate(crop, "dark", band=(14, 40)).row.count == 7
+
+
+def test_the_band_drops_what_runs_through_it():
+    # A frame's post cut to the band's height would pass for a "1"; a character that
+    # only touches the band's lower edge stays.
+    from detection.verify import within_band
+
+    ink = np.zeros((48, 100), np.uint8)
+    ink[0:48, 10:16] = 255   # a post through the whole crop
+    ink[16:44, 40:56] = 255  # a character joined to something below the band
+    band = within_band(ink, 12, 38)
+    assert not band[:, 10:16].any()
+    assert band[16:38, 40:56].all() and not band[38:, :].any() and not band[:12, :].any()
+
+
 def test_a_row_of_bars_is_a_fence_not_a_plate():
     from detection.verify import not_bars_term
 
