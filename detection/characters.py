@@ -69,6 +69,19 @@ def threshold_characters(gray: np.ndarray, polarity: str, block_size: int,
                                  cv2.THRESH_BINARY, block_size, -offset)
 
 
+def without_long_runs(binary: np.ndarray, length: int) -> np.ndarray:
+    """The ink less its horizontal runs of ``length`` pixels or more.
+
+    A character is only so wide, so a longer run of ink is a line: a frame's edge, the
+    lower edge of a plate's recess, a bumper's shadow. Characters that touch it are one
+    blob with it, and too big to pass for characters, until it is taken away (an
+    *opening* with a flat kernel keeps just the long runs; subtracting them leaves the
+    rest).
+    """
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (int(length), 1))
+    return cv2.subtract(binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel))
+
+
 def character_blobs(binary: np.ndarray, min_height: float, max_height: float,
                     connectivity: int = 8) -> np.ndarray:
     """The ``(x, y, w, h)`` boxes of connected blobs shaped like characters.

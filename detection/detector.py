@@ -29,6 +29,7 @@ from detection.characters import (
     draw_links,
     link_into_lines,
     threshold_characters,
+    without_long_runs,
 )
 from detection.geometry import (
     non_max_suppression,
@@ -44,7 +45,11 @@ from detection.verify import VERIFY_HEIGHT, PlateEvidence, verify_candidate
 WORK_MAX_SIDE = 1600         # larger photos are searched on a copy scaled down to this
 CHAR_HEIGHT_RANGE = (8, 40)  # character heights (px) searched at each pyramid level...
 FINEST_MAX_HEIGHT = 24       # ...but at full size only small ones: larger characters show at
-                             # the next level, and the full-size level is the costly one
+                             # the next level, and the full-size level is the costly one.
+# At full size, ink runs longer than that are taken away before blobs are labelled
+# (characters.without_long_runs): small characters touching a frame line come free.
+# Measured (platechar compare .../endtoend/R): segmented us 66.4% -> 68.2%, the rest
+# unchanged; the same at the coarser levels lost two Brazilian photos.
 MIN_LEVEL_SIDE = 48          # stop the pyramid when a level's short side is smaller
 BLOCK_SIZE = 25              # neighbourhood of the local threshold (px, at each level)
 PLATE_HEIGHT_PER_CHAR = 1.8  # plate height / character height (US ~2.1, EU ~1.4)
@@ -139,6 +144,8 @@ def propose_from_characters(work: np.ndarray, stages: dict | None = None) -> lis
         for polarity in ("dark", "light") if factor > 1 else ("dark",):
             binary = threshold_characters(level, polarity, BLOCK_SIZE)
             max_height = FINEST_MAX_HEIGHT if factor == 1 else CHAR_HEIGHT_RANGE[1]
+            if factor == 1:  # small characters, in a photo's clutter: free them of lines
+                binary = without_long_runs(binary, FINEST_MAX_HEIGHT)
             blobs = character_blobs(binary, CHAR_HEIGHT_RANGE[0], max_height)
             rows = link_into_lines(blobs, level.shape, polarity)
             for row in rows:

@@ -134,6 +134,18 @@ def test_the_band_drops_what_runs_through_it():
     assert band[16:38, 40:56].all() and not band[38:, :].any() and not band[:12, :].any()
 
 
+def test_small_characters_touching_a_line_come_free_of_it():
+    from detection.characters import character_blobs, without_long_runs
+
+    ink = np.zeros((60, 200), np.uint8)
+    for i, digit in enumerate("12345"):
+        cv2.putText(ink, digit, (20 + 16 * i, 36), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2)
+    ink[36:39, 10:110] = 255  # the frame's lower edge, touching every character
+    assert len(character_blobs(ink, 8, 24)) == 0
+    freed = without_long_runs(ink, 24)
+    assert len(character_blobs(freed, 8, 24)) == 5
+
+
 def test_a_row_of_bars_is_a_fence_not_a_plate():
     from detection.verify import not_bars_term
 
