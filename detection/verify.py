@@ -12,6 +12,7 @@ strongly they stand out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -72,7 +73,8 @@ _CUT_BRIDGES = np.ones((3, 1), np.uint8)
 
 
 def verify_candidate(crop_gray: np.ndarray, polarity: str | None = None,
-                     band: tuple[int, int] | None = None, accept=None) -> PlateEvidence:
+                     band: tuple[int, int] | None = None,
+                     accept: Callable[[TextLine], bool] | None = None) -> PlateEvidence:
     """Find the most plate-like row of characters in an upright gray candidate crop.
 
     Only characters of ``polarity`` are looked for, when it is known; only between the
