@@ -65,7 +65,7 @@ single swap at these odds passes their strictness (US: ``1049338`` read ``1O4933
 only Brazil, whose two formats are all it has."""
 
 MORE_FORMATS: dict[str, tuple[str, ...]] = {
-    "eu": ("9A9 9999", "AA 99999", "AA-999AA"),
+    "eu": ("9A9 9999", "AA 99999"),
     "us": ("AA9 A9A",),
 }
 """Region -> formats (as in :mod:`platechar.synth.styles`) its plates have that its
@@ -76,11 +76,6 @@ than the default region (``platechar compare .../endtoend/eu --region eu``: segm
 region reads 78.6% and 82.1%). The default region, which takes every style's formats,
 takes these too; its figures (us/eu/br photos, the 359 crops, ``platechar evaluate
 --synthetic 500 --seed 3``) did not change.
-
-Slovakia's ``RK-260AR`` (a dash after the district, none before the last two letters;
-the eu style draws ``AA-999-AA``) lets ``--region eu``'s gap rule take a segmented
-reading's layout as Slovak: ``platechar compare .../endtoend/eu --region eu``, segmented
-78.6% -> 80.4%; holistic and the default region unchanged.
 
 Missouri's ``AB1 C2D`` (a third of the ``endtoend/us`` photos: ``FE9N6K``, ``UG9L8U``)
 fitted none of the US patterns, so its readings were ranked at the strictness' odds
