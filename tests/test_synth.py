@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -389,3 +390,17 @@ def test_api_validates_its_arguments():
         Effect(1.5, 0, 1)
     with pytest.raises(PlatecharError):
         AugmentConfig().replace(sparkle=OFF)
+
+
+def test_making_plates_does_not_import_matplotlib():
+    # Its bundled DejaVu fonts are found by path; the import would cost every worker 0.1 s
+    import matplotlib
+
+    from platechar.synth.fonts import bundled_font_dir
+
+    assert bundled_font_dir() == Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    code = ("import sys; from platechar.synth import generate_plates; "
+            "generate_plates(2, seed=1, fonts='bundled'); print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
