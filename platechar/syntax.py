@@ -82,8 +82,8 @@ fitted none of the US patterns, so its readings were ranked at the strictness' o
 below any that fitted (a bumper's ``0UB465`` before the plate's ``FE9N6K``). With it,
 ``platechar compare .../endtoend/us`` (default region): segmented 68.2% -> 69.1% (first
 reading 67.3% -> 68.2%), holistic 77.3% -> 78.2% (74.5% -> 76.4%); the European and
-Brazilian photos, the 359 crops and 500 synthetic plates unchanged. (Illinois' all-digit
-``463 9520`` gained nothing more.)"""
+Brazilian photos, the 359 crops and 500 synthetic plates unchanged. (All-digit formats
+such as Illinois' ``463 9520`` moved a photo or a crop either way; left out.)"""
 
 REGION_NAMES = (*REGIONS, "off")
 
