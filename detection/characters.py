@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from segmentation.characters import long_horizontal_runs
+
 # What a single character blob may look like (measured on its bounding box).
 MIN_ASPECT, MAX_ASPECT = 0.12, 1.15   # width / height: from "1" and "I" to "W" and "M"
 MIN_FILL, MAX_FILL = 0.18, 0.92       # ink pixels / box area: strokes, not solid rectangles
@@ -74,12 +76,11 @@ def without_long_runs(binary: np.ndarray, length: int) -> np.ndarray:
 
     A character is only so wide, so a longer run of ink is a line: a frame's edge, the
     lower edge of a plate's recess, a bumper's shadow. Characters that touch it are one
-    blob with it, and too big to pass for characters, until it is taken away (an
-    *opening* with a flat kernel keeps just the long runs; subtracting them leaves the
-    rest).
+    blob with it, and too big to pass for characters, until it is taken away
+    (:func:`segmentation.characters.long_horizontal_runs` finds the long runs;
+    subtracting them leaves the rest).
     """
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (int(length), 1))
-    return cv2.subtract(binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel))
+    return cv2.subtract(binary, long_horizontal_runs(binary, length))
 
 
 def character_blobs(binary: np.ndarray, min_height: float, max_height: float,

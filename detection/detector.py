@@ -40,7 +40,7 @@ from detection.geometry import (
 )
 from detection.morphology import edge_bands
 from detection.types import PlateCandidate
-from detection.verify import VERIFY_HEIGHT, PlateEvidence, verify_candidate
+from detection.verify import VERIFY_HEIGHT, PlateEvidence, best_rows, verify_candidate
 
 WORK_MAX_SIDE = 1600         # larger photos are searched on a copy scaled down to this
 CHAR_HEIGHT_RANGE = (8, 40)  # character heights (px) searched at each pyramid level...
@@ -267,14 +267,14 @@ def grown(work: np.ndarray, proposal: Proposal) -> Proposal:
                 and 0.8 < row.char_height / first.char_height < 1.25
                 and np.count_nonzero((centres > x0) & (centres < x1)) >= first.count - 1)
 
-    wider = verify_candidate(crop, first.polarity, band)  # see the docstring
+    # the best row, and the best that grows the first, found in one pass
+    wider, growing = best_rows(crop, first.polarity, band, (None, grows_first))
     if wider.row is None:
         return proposal
     if not grows_first(wider.row):
         # The wide crop's best row may still be the first group alone, scored above the
         # whole row whose wide gap counts as irregular: take the best row that grows the
         # first when it is nearly as plate-like.
-        growing = verify_candidate(crop, first.polarity, band, accept=grows_first)
         if growing.row is None or growing.score < GROW_SCORE_SHARE * wider.score:
             return proposal
         wider = growing

@@ -73,16 +73,24 @@ _CUT_BRIDGES = np.ones((3, 1), np.uint8)
 
 
 def verify_candidate(crop_gray: np.ndarray, polarity: str | None = None,
-                     band: tuple[int, int] | None = None,
-                     accept: Callable[[TextLine], bool] | None = None) -> PlateEvidence:
+                     band: tuple[int, int] | None = None) -> PlateEvidence:
     """Find the most plate-like row of characters in an upright gray candidate crop.
 
     Only characters of ``polarity`` are looked for, when it is known; only between the
-    crop's rows ``band = (top, bottom)``, when given (see :func:`within_band`); and
-    only rows for which ``accept(row)`` is true count, when it is given.
+    crop's rows ``band = (top, bottom)``, when given (see :func:`within_band`).
     """
+    return best_rows(crop_gray, polarity, band)[0]
+
+
+def best_rows(crop_gray: np.ndarray, polarity: str | None = None,
+              band: tuple[int, int] | None = None,
+              accepts: tuple[Callable[[TextLine], bool] | None, ...] = (None,)
+              ) -> list[PlateEvidence]:
+    """:func:`verify_candidate`'s search, for several questions in one pass: for each
+    of ``accepts``, the best row it accepts (``None`` accepts every row). Each answer
+    stops improving once it is convincing, as a search of its own would stop there."""
     height = crop_gray.shape[0]
-    best = PlateEvidence(0.0, None, "", 0.0)
+    bests = [PlateEvidence(0.0, None, "", 0.0) for _ in accepts]
     for name, kind, binary in binarisations(crop_gray, polarity):
         if band is not None:
             binary = within_band(binary, *band)
@@ -92,20 +100,24 @@ def verify_candidate(crop_gray: np.ndarray, polarity: str | None = None,
             variants.append(("-unframed", unframed))
         variants.append(("-cut", None))   # made only when needed
         for suffix, ink in variants:
-            if best.score >= CONVINCING:
-                return best
+            searching = [best.score < CONVINCING for best in bests]
+            if not any(searching):
+                return bests
             if ink is None:
                 ink = cv2.erode(unframed, _CUT_BRIDGES)
             blobs = character_blobs(ink, 0.28 * height, 0.95 * height, connectivity=4)
             rows = link_into_lines(blobs, ink.shape, kind, link_gap=PLATE_LINK_GAP)
             for row in rows:
-                if accept is not None and not accept(row):
-                    continue
-                contrast = _row_contrast(crop_gray, ink, row)
-                score = row_score(row, crop_gray.shape, contrast)
-                if score > best.score:
-                    best = PlateEvidence(score, row, name + suffix, contrast)
-    return best
+                score = None
+                for k, accept in enumerate(accepts):
+                    if not searching[k] or (accept is not None and not accept(row)):
+                        continue
+                    if score is None:
+                        contrast = _row_contrast(crop_gray, ink, row)
+                        score = row_score(row, crop_gray.shape, contrast)
+                    if score > bests[k].score:
+                        bests[k] = PlateEvidence(score, row, name + suffix, contrast)
+    return bests
 
 
 def within_band(binary: np.ndarray, top: int, bottom: int) -> np.ndarray:

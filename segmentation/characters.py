@@ -100,6 +100,14 @@ EDGE_ZONE = 0.04  # of the crop's width: thin blobs this close to its side are f
 LINE_LENGTH = 0.25  # of the crop's width: horizontal ink runs this long are lines, not strokes
 
 
+def long_horizontal_runs(ink: np.ndarray, length: int) -> np.ndarray:
+    """Only the ink's horizontal runs of ``length`` pixels or more: an *opening* with a
+    flat ``length`` x 1 kernel (an erosion, which keeps the runs' middles, then a dilation,
+    which gives them back their ends)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (int(length), 1))
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+
+
 def remove_thin_lines(ink: np.ndarray, thickness: int) -> np.ndarray:
     """Erase long, thin horizontal lines (a frame's top or bottom edge, an underline)
     by morphological *opening*: an opening with a long flat kernel keeps only the runs
@@ -110,9 +118,7 @@ def remove_thin_lines(ink: np.ndarray, thickness: int) -> np.ndarray:
     joined to the scenery) is thicker, and stays."""
     if ink.size == 0:
         return ink
-    length = max(3, int(LINE_LENGTH * ink.shape[1]))
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
-        cv2.MORPH_RECT, (length, 1)))
+    lines = long_horizontal_runs(ink, max(3, int(LINE_LENGTH * ink.shape[1])))
     if not lines.any():
         return ink
     bold = cv2.morphologyEx(lines, cv2.MORPH_OPEN, cv2.getStructuringElement(
