@@ -33,6 +33,7 @@ from platechar.synth import (
 from platechar.synth.augment import OFF, PRESETS
 from platechar.synth.crops import make_crop
 from platechar.synth.dataset import map_items
+from platechar.synth.writers import read_crop_labels, write_crops
 from segmentation.normalize import normalize_character
 
 # A plain style: flat colours, no border or small print, so that "ink" is unambiguous.
@@ -270,6 +271,25 @@ def test_crops_files_match_the_documented_formats(tmp_path):
         assert img.shape == (32, 128, 3)
         assert set(text) <= set(ALPHABET) and rec["text"] == text
         assert len(rec["char_boxes"]) == len(text) and len(rec["quad"]) == 4
+
+
+def test_png_compression_changes_the_file_size_not_the_pixels(tmp_path):
+    spec = make_spec("crops", seed=4, size="128x32")
+    sizes = {}
+    for level in (0, 1, 9):
+        out = write_crops(spec, tmp_path / str(level), 3, png_compression=level)
+        names = [name for name, _ in read_crop_labels(out)]
+        sizes[level] = sum((out / name).stat().st_size for name in names)
+        images = [cv2.imread(str(out / name)) for name in names]
+        if level == 0:
+            stored = images
+        else:
+            assert all(np.array_equal(a, b) for a, b in zip(stored, images, strict=True))
+    assert sizes[0] > sizes[1] >= sizes[9]
+    assert sizes[0] > 128 * 32 * 3 * 3  # stored: every pixel as it is
+    for bad in (-1, 10, 1.5, True):
+        with pytest.raises(PlatecharError, match="PNG compression"):
+            write_crops(spec, tmp_path / "bad", 1, png_compression=bad)
 
 
 def test_scenes_files_are_openalpr_style(tmp_path):

@@ -1,6 +1,7 @@
 """``platechar synth``: make training and test data from nothing.
 
     platechar synth crops  OUT_DIR --count N [--seed S] [--style us,eu] [--size 128x32]
+                           [--format png|jpg] [--png-compression 0-9] [--quality Q]
     platechar synth chars  OUT_DIR --count N [--seed S] [--char-size 32]
     platechar synth scenes OUT_DIR --count N [--seed S]
     platechar synth --preview sheet.png [--real DIR]
@@ -48,6 +49,9 @@ def register(subparsers) -> None:
                    help="image format (default: png for crops, jpg for scenes)")
     p.add_argument("--quality", type=positive_int, default=95,
                    help="JPEG quality 1-100 for jpg files and a .jpg preview (default 95)")
+    p.add_argument("--png-compression", type=int, choices=range(10), default=1, metavar="0-9",
+                   help="zlib level of PNG files (default 1); 0 stores the pixels as they "
+                   "are: several times faster to write, about 1.6x the disk")
     p.add_argument("--char-size", type=positive_int, default=32,
                    help="chars: side of the square character images (default 32)")
     p.add_argument("--fonts", default="all", choices=["all", "bundled", "hershey"],
@@ -120,14 +124,15 @@ def _make(args) -> int:
 
     if args.kind == "crops":
         out = write_crops(spec, args.out_dir, args.count, workers, args.format or "png", progress,
-                          args.quality)
+                          args.quality, args.png_compression)
     elif args.kind == "scenes":
         out = write_scenes(spec, args.out_dir, args.count, workers, args.format or "jpg",
-                           progress, args.quality)
+                           progress, args.quality, args.png_compression)
     else:
         if args.format not in (None, "png"):
             raise PlatecharError("chars are always written as PNG")
-        out = write_chars(spec, args.out_dir, args.count, workers, progress)
+        out = write_chars(spec, args.out_dir, args.count, workers, progress,
+                          args.png_compression)
     dt = time.perf_counter() - t0
     if show:
         print(file=sys.stderr)
