@@ -42,8 +42,8 @@ IMAGE_FORMATS = ("png", "jpg")
 PNG_COMPRESSION = 1
 """The default zlib level of written PNGs. 1 with run-length matching only is the fastest
 that still compresses (256x64 crops: 0.45 ms, 29 KB); 0 stores the pixels as they are
-(0.05 ms, 48 KB); 2-9 use zlib's usual matching, slower and a few percent smaller on
-noisy crops. Writing 10,000 crops with 2 workers (``benchmarks/bench_synth.py``), stored
+(0.05 ms, 48 KB); 2-9 use zlib's usual matching, slower and at level 9 about a tenth
+smaller. Writing 10,000 crops with 2 workers (``benchmarks/bench_synth.py``), stored
 files came 11-16% faster into memory (/dev/shm), but on this machine's disk 5% faster at
 256x64 and 21% slower at 128x32: there the larger files cost what the encoding saves."""
 # OpenCV >= 4.10 lets the PNG row filter be chosen; older versions try them all.
