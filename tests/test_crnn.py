@@ -177,6 +177,37 @@ def test_holistic_reads_fresh_synthetic_plates(recognizer):
         assert set(reading.timings) == {"preprocess", "network", "decode"}
 
 
+def test_two_line_plates_are_read_as_both_lines(recognizer):
+    from platechar.synth import generate_plates
+
+    plates = generate_plates(40, seed=5, styles="two_line", augment="default",
+                             fonts="bundled")
+    reads = [recognizer.recognize(p.image).text for p in plates]
+    lines = [p.layout.split("|") for p in plates]
+    right = sum(r == p.text for r, p in zip(reads, plates, strict=True))
+    one_line = sum(r in pair for r, pair in zip(reads, lines, strict=True))
+    # Before the halves could overrule a sure whole reading of one line: 33 right, 5
+    # read as one of their lines only.
+    assert right >= 35, list(zip(reads, [p.text for p in plates], strict=True))
+    assert one_line <= 2
+
+
+def test_read_one_line_needs_two_sure_and_different_halves():
+    from platechar.backends.holistic import read_one_line
+    from platechar.results import PlateReading
+
+    def half(text, confidence=0.99):
+        return PlateReading(text, confidence, "holistic")
+
+    assert read_one_line("4439", half("PNT"), half("4439"))
+    assert read_one_line("4438", half("PNT"), half("4439"))  # one character off
+    assert read_one_line("PNT", half("PNT"), half("4439"))   # the top line only
+    assert not read_one_line("7ABC123", half("7ABC123"), half("7ABC123"))  # cut twice
+    assert not read_one_line("4439", half("A"), half("4439"))  # a state name's letter
+    assert not read_one_line("4439", half("PNT", 0.6), half("4439"))
+    assert not read_one_line("ZZ99", half("PNT"), half("4439"))
+
+
 def test_candidates_are_ranked_texts(recognizer):
     from platechar.synth import generate_plates
 
