@@ -192,6 +192,32 @@ def test_two_line_plates_are_read_as_both_lines(recognizer):
     assert one_line <= 2
 
 
+def test_crops_cut_tight_are_read_again_with_margins(recognizer):
+    from platechar.synth import generate_plates
+
+    plates = generate_plates(60, seed=11, styles="us,eu,br_mercosur,dark", augment="light",
+                             fonts="bundled")
+    crops = []
+    for plate in plates:  # cut at the characters, as tight as some real crops are
+        boxes = np.asarray(plate.char_boxes)
+        x0, y0 = boxes[:, :2].min(axis=0)
+        x1, y1 = (boxes[:, :2] + boxes[:, 2:]).max(axis=0)
+        pad = int(0.15 * (y1 - y0))
+        crops.append(plate.image[max(0, y0 - pad):y1 + pad, max(0, x0 - 1):x1 + 1])
+    once = recognizer.recognize_batch(crops, margin_retry=False)
+    again = recognizer.recognize_batch(crops)
+    truth = [p.text for p in plates]
+    # measured: 40 of 60 read once, 43 with the retry
+    assert sum(r.text == t for r, t in zip(again, truth, strict=True)) >= \
+        sum(r.text == t for r, t in zip(once, truth, strict=True)) + 2
+    for reading, crop in zip(again, crops, strict=True):
+        h, w = crop.shape[:2]
+        assert "".join(c.text for c in reading.chars) == reading.text
+        for char in reading.chars:
+            x, y, bw, bh = char.box
+            assert 0 <= x < w and 0 < bw and x + bw <= w and 0 <= y < y + bh <= h
+
+
 def test_read_one_line_needs_two_sure_and_different_halves():
     from platechar.backends.holistic import read_one_line
     from platechar.results import PlateReading
