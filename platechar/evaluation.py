@@ -178,10 +178,27 @@ class Comparison:
                              "right": {b: o.correct for b, o in outcomes.items()}})
         return rows
 
+    def paired(self) -> list[dict]:
+        """Each pair of backends compared plate by plate on the plates both were scored
+        on (:func:`platechar.metrics.paired_test`): ``a``, ``b``, ``plates``, ``only_a``
+        (plates only ``a`` read exactly), ``only_b`` and ``p``, the chance that two
+        equally good backends would split those plates this unevenly."""
+        right = {b: {o.key: o.correct for o in e.outcomes}
+                 for b, e in self.evaluations.items()}
+        pairs = []
+        names = list(self.evaluations)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                keys = sorted(right[a].keys() & right[b].keys())
+                test = metrics.paired_test([right[a][k] for k in keys],
+                                           [right[b][k] for k in keys])
+                pairs.append({"a": a, "b": b, **test})
+        return pairs
+
     def to_dict(self, **metric_options) -> dict:
         return {"backends": {b: e.to_dict(**metric_options)
                              for b, e in self.evaluations.items()},
-                "disagreements": self.disagreements()}
+                "disagreements": self.disagreements(), "paired": self.paired()}
 
 
 def evaluate(dataset: Dataset, backend: str = "segmented", *, reader=None,

@@ -11,7 +11,13 @@ Reading measures compare each true text with what was read:
 - **calibration**: is a reading given confidence 0.9 right 9 times in 10? Plates are
   binned by confidence and each bin's accuracy compared with its mean confidence; and
   the share of plates that can be accepted automatically (confidence above a threshold)
-  while keeping the error rate among them under a target.
+  while keeping the error rate among them under a target;
+- **uncertainty**: a share measured on 110 plates could easily have been a few points
+  higher or lower, so each share read exactly comes with its 95% *Wilson interval*, and
+  two backends read on the same plates are compared plate by plate with an *exact
+  McNemar test*: only the plates one of them reads and the other does not tell them
+  apart, and the test says how often two equally good backends would split those plates
+  this unevenly by chance.
 
 Detection measures match predicted plate boxes to true ones by intersection over union
 (IoU > 0.4, OpenALPR's rule): precision, recall, F1 and average precision (the area
@@ -20,6 +26,7 @@ under the precision-recall curve as the score threshold is lowered).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,6 +121,7 @@ def reading_metrics(truths: Sequence[str], reads: Sequence[str]) -> dict:
     return {
         "plates": plates,
         "exact": exact / plates if plates else 0.0,
+        "exact_interval": list(wilson_interval(exact, plates)),
         "cer": cer,
         "char_accuracy": max(0.0, 1.0 - cer),
         "by_length": {n: {"plates": c[0], "exact": c[1] / c[0]}
@@ -122,6 +130,40 @@ def reading_metrics(truths: Sequence[str], reads: Sequence[str]) -> dict:
         "deleted": dict(deleted.most_common()),
         "inserted": dict(inserted.most_common()),
     }
+
+
+def wilson_interval(right: int, plates: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of the share ``right / plates`` (95% for ``z = 1.96``):
+    the range of true shares that such a count does not rule out. Unlike the plain
+    ``share +- z * standard error``, it stays inside 0..1 and is honest near 0% and 100%.
+    ``(0, 1)`` for no plates."""
+    if plates <= 0:
+        return 0.0, 1.0
+    share = right / plates
+    z2 = z * z
+    centre = (share + z2 / (2 * plates)) / (1 + z2 / plates)
+    half = z * math.sqrt(share * (1 - share) / plates + z2 / (4 * plates * plates)) \
+        / (1 + z2 / plates)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def paired_test(a_right: Sequence[bool], b_right: Sequence[bool]) -> dict:
+    """Two readers scored on the same plates, plate by plate (an exact McNemar test).
+
+    Plates both read, or both miss, say nothing about which is better; of the others,
+    ``only_a`` are read by the first alone and ``only_b`` by the second alone. If both
+    were equally good, each such plate would go either way with even odds; ``p`` is the
+    two-sided probability of a split at least as uneven as this one (the binomial tail),
+    so a small ``p`` (say below 0.05) means the difference is unlikely to be luck.
+    """
+    if len(a_right) != len(b_right):
+        raise ValueError(f"{len(a_right)} and {len(b_right)} plates: not the same plates")
+    only_a = sum(bool(a) and not b for a, b in zip(a_right, b_right, strict=True))
+    only_b = sum(bool(b) and not a for a, b in zip(a_right, b_right, strict=True))
+    split = only_a + only_b
+    tail = sum(math.comb(split, k) for k in range(min(only_a, only_b) + 1)) / 2 ** split
+    return {"plates": len(a_right), "only_a": only_a, "only_b": only_b,
+            "p": min(1.0, 2 * tail)}
 
 
 def calibration(confidences: Sequence[float], correct: Sequence[bool],

@@ -48,6 +48,7 @@ def format_table(evaluations: dict[str, Evaluation], *, confidence: float = 0.9,
 
     row("plates", each(lambda m: m["plates"]))
     row("read exactly", each(lambda m: f"{m['exact']:.1%}"))
+    row("  95% interval", each(lambda m: "{:.1%}-{:.1%}".format(*m["exact_interval"])))
     if any("exact_first" in results[b] for b in names):
         row("read exactly, first reading", each(lambda m: share(m.get("exact_first"))))
     row("character accuracy", each(lambda m: f"{m['char_accuracy']:.1%}"))
@@ -96,6 +97,19 @@ def format_table(evaluations: dict[str, Evaluation], *, confidence: float = 0.9,
     return "\n".join(lines)
 
 
+def format_paired(pairs: list[dict]) -> str:
+    """One line per pair of backends: the plates only one of them read, and how likely
+    such a split is between equally good backends (see :meth:`Comparison.paired`)."""
+    lines = []
+    for pair in pairs:
+        verdict = ("unlikely to be luck" if pair["p"] < 0.05
+                   else "could be luck on this many plates")
+        lines.append(f"{pair['a']} vs {pair['b']} on the same {pair['plates']} plates: "
+                     f"{pair['only_a']} read only by {pair['a']}, {pair['only_b']} only by "
+                     f"{pair['b']}; exact McNemar p = {pair['p']:.3g} ({verdict})")
+    return "\n".join(lines)
+
+
 def format_disagreements(rows: list[dict], limit: int) -> str:
     """The first ``limit`` plates the backends read differently, one per line."""
     if not rows:
@@ -115,10 +129,12 @@ def _by_length(m: dict, n: int) -> str:
 
 
 def write_report(evaluations: dict[str, Evaluation], folder: str | Path, *,
-                 disagreements: list[dict] | None = None, confidence: float = 0.9,
-                 max_error: float = 0.01, command: str | None = None) -> Path:
+                 disagreements: list[dict] | None = None, paired: list[dict] | None = None,
+                 confidence: float = 0.9, max_error: float = 0.01,
+                 command: str | None = None) -> Path:
     """Write ``folder/index.html`` (self-contained: plots embedded) and
-    ``folder/results.json``; returns the HTML file's path."""
+    ``folder/results.json``; returns the HTML file's path. ``paired``: the backends
+    compared plate by plate (:meth:`Comparison.paired`), shown under the table."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -127,7 +143,8 @@ def write_report(evaluations: dict[str, Evaluation], folder: str | Path, *,
                              f"{exc.strerror or exc}") from None
     options = {"confidence": confidence, "max_error": max_error}
     saved = {b: e.to_dict(**options) for b, e in evaluations.items()}
-    payload = {"command": command, "backends": saved, "disagreements": disagreements}
+    payload = {"command": command, "backends": saved, "disagreements": disagreements,
+               "paired": paired}
     results = {b: saved[b]["metrics"] for b in evaluations}  # measured once, used throughout
     table = format_table(evaluations, command=command, results=results, **options)
     figures = [
@@ -149,6 +166,8 @@ def write_report(evaluations: dict[str, Evaluation], folder: str | Path, *,
     if command:
         parts.append(f"<p>Reproduce: <code>{html.escape(command)}</code></p>")
     parts.append(f"<pre>{html.escape(table)}</pre>")
+    if paired:
+        parts.append(f"<p>{html.escape(format_paired(paired))}</p>".replace("\n", "<br>"))
     for title, text, figure in figures:
         if figure is not None:
             parts.append(f"<h2>{title}</h2><p>{text}</p>{_img(figure)}")

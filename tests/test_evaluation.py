@@ -69,6 +69,31 @@ def test_calibration_and_acceptance():
     assert above["accepted"] == 0.5 and above["accuracy"] == pytest.approx(2 / 3)
 
 
+def test_wilson_interval_brackets_the_share_and_stays_in_range():
+    lo, hi = metrics.wilson_interval(76, 110)
+    assert (round(lo, 3), round(hi, 3)) == (0.599, 0.770)  # textbook Wilson score values
+    assert metrics.wilson_interval(0, 10)[0] == 0.0 and metrics.wilson_interval(0, 10)[1] < 0.3
+    assert metrics.wilson_interval(10, 10)[1] == 1.0 and metrics.wilson_interval(10, 10)[0] > 0.7
+    assert metrics.wilson_interval(0, 0) == (0.0, 1.0)
+    narrow, wide = metrics.wilson_interval(500, 1000), metrics.wilson_interval(5, 10)
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]
+    assert metrics.reading_metrics(["AB", "CD"], ["AB", "XX"])["exact_interval"] == list(
+        metrics.wilson_interval(1, 2))
+
+
+def test_paired_test_counts_the_plates_only_one_reads():
+    a = [True] * 5 + [False] * 17 + [True] * 70 + [False] * 18
+    b = [False] * 5 + [True] * 17 + [True] * 70 + [False] * 18
+    test = metrics.paired_test(a, b)
+    assert (test["plates"], test["only_a"], test["only_b"]) == (110, 5, 17)
+    assert test["p"] == pytest.approx(0.0169, abs=1e-4)  # 2 * P(X <= 5), X ~ Bin(22, 1/2)
+    assert metrics.paired_test(b, a)["p"] == test["p"]
+    assert metrics.paired_test([True, False], [True, False])["p"] == 1.0
+    assert metrics.paired_test([True] * 3, [False] * 3)["p"] == pytest.approx(0.25)
+    with pytest.raises(ValueError):
+        metrics.paired_test([True], [True, False])
+
+
 def test_detection_metrics_match_each_plate_once():
     truth = [(10, 10, 100, 30)]
     images = [
@@ -251,11 +276,20 @@ def test_cli_compare_writes_a_self_contained_report(tmp_path, capsys):
     assert status == 0
     assert "segmented" in captured.out and "holistic" in captured.out
     assert "reproduce: platechar compare --synthetic 4 --seed 3" in captured.out
+    assert "95% interval" in captured.out
+    assert "segmented vs holistic on the same 4 plates:" in captured.out
+    assert "McNemar p = " in captured.out
     page = (tmp_path / "report" / "index.html").read_text()
+    assert "McNemar" in page
     assert page.count("data:image/png;base64,") >= 3
     assert "http://" not in page and "https://" not in page
     saved = json.loads((tmp_path / "report" / "results.json").read_text())
     assert set(saved["backends"]) == {"segmented", "holistic"}
+    (pair,) = saved["paired"]
+    assert (pair["a"], pair["b"], pair["plates"]) == ("segmented", "holistic", 4)
+    right = {b: [p["read"] == p["truth"] for p in saved["backends"][b]["plates"]]
+             for b in ("segmented", "holistic")}
+    assert pair["only_a"] == sum(a and not b for a, b in zip(*right.values(), strict=True))
 
 
 def test_cli_reports_skipped_items_and_bad_data(tmp_path, capsys):

@@ -9,8 +9,10 @@
     platechar evaluate --synthetic 500 --seed 1    # made on the fly by platechar.synth
     platechar compare CROPS_DIR --labels labels.csv --report DIR
 
-Both print a table (one column per backend) and the command that reproduces it;
-``--json`` prints one JSON object instead. A malformed label row, a missing file or an
+Both print a table (one column per backend; each share read exactly with its 95% interval)
+and the command that reproduces it; ``compare`` adds, for each pair of backends, the
+plates only one of them read and an exact McNemar test of that split. ``--json`` prints
+one JSON object instead. A malformed label row, a missing file or an
 unreadable image is reported on stderr and skipped; the exit status is then 1.
 """
 
@@ -98,7 +100,7 @@ def _add_parser(subparsers, verb: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from platechar.datasets import open_dataset
     from platechar.evaluation import compare, evaluate
-    from platechar.report import format_disagreements, format_table, write_report
+    from platechar.report import format_disagreements, format_paired, format_table, write_report
 
     if args.verb == "evaluate":
         backends = [args.backend]
@@ -113,13 +115,14 @@ def run(args: argparse.Namespace) -> int:
         evaluations = {backends[0]: evaluate(dataset, backends[0], keep_errors=keep,
                                              max_candidates=args.max_candidates,
                                              progress=progress, region=args.region)}
-        disagreements = None
+        disagreements = paired = None
     else:
         comparison = compare(dataset, backends, keep_errors=keep,
                              max_candidates=args.max_candidates, progress=progress,
                              region=args.region)
         evaluations = comparison.evaluations
         disagreements = comparison.disagreements()
+        paired = comparison.paired()
     command = getattr(args, "command_line", None)
     options = {"confidence": args.confidence, "max_error": args.max_error}
     problems = list(dict.fromkeys(p for e in evaluations.values() for p in e.problems))
@@ -130,15 +133,18 @@ def run(args: argparse.Namespace) -> int:
                    "backends": {b: e.to_dict(**options) for b, e in evaluations.items()}}
         if disagreements is not None:
             payload["disagreements"] = disagreements
+            payload["paired"] = paired
         print(json.dumps(payload))
     else:
         print(format_table(evaluations, command=command, **options))
+        if paired:
+            print(format_paired(paired))
         if disagreements is not None:
             print(format_disagreements(disagreements, args.show))
     sys.stdout.flush()
     if args.report is not None:
         index = write_report(evaluations, args.report, disagreements=disagreements,
-                             command=command, **options)
+                             paired=paired, command=command, **options)
         print(f"report: {index}", file=sys.stderr)
     return 1 if problems else 0
 
