@@ -345,3 +345,27 @@ def test_train_crnn_subcommand_refuses_bad_arguments(tiny_run, tmp_path):
     assert bad.func(bad) == 1
     fraction = parser.parse_args(["crnn", "--out", str(out), "--crop-fraction", "2"])
     assert fraction.func(fraction) == 2
+    tight = parser.parse_args(["crnn", "--out", str(out), "--tight-share", "1.5"])
+    assert tight.func(tight) == 2
+
+
+def test_tight_share_cuts_synthetic_crops_at_their_characters():
+    from platechar.errors import DatasetError
+    from platechar.synth import generate_plates
+    from platechar.training.crnn import POOL_AUGMENT, pool_mix
+
+    assert pool_mix(0.0) == POOL_AUGMENT
+    mix = pool_mix(0.25)
+    assert sum(share for _, share in mix) == pytest.approx(1.0) and mix[-1][1] == 0.25
+    with pytest.raises(DatasetError):
+        pool_mix(1.5)
+
+    def side_room(augment):
+        """The mean share of a crop's width left of its first and right of its last
+        character."""
+        plates = generate_plates(30, seed=4, augment=augment, fonts="bundled",
+                                 size=(128, 64), styles="us,eu")
+        return np.mean([(b[0][0] + 128 - b[-1][0] - b[-1][2]) / 128
+                        for b in (np.asarray(p.char_boxes) for p in plates)])
+
+    assert side_room(mix[-1][0]) < 0.6 * side_room("default")  # measured: 0.12 vs 0.25

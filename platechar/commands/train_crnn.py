@@ -69,6 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop after this many epochs without a better val_loss (default 6)")
     parser.add_argument("--crop-fraction", type=float, default=0.25,
                         help="share of each batch taken from --crops (default 0.25)")
+    parser.add_argument("--tight-share", type=float, default=0.0, metavar="SHARE",
+                        help="share of the synthetic plates cut tight to their characters, "
+                             "as some datasets and detectors cut plates (default 0)")
     parser.add_argument("--val-synth", type=non_negative_int, default=1000,
                         help="fresh synthetic plates read each epoch (default 1000)")
     parser.add_argument("--val-crops", type=float, default=0.15,
@@ -84,9 +87,10 @@ def run(args: argparse.Namespace) -> int:
     from platechar.errors import PlatecharError
     from platechar.training.crnn import train_crnn
 
-    if not 0.0 <= args.crop_fraction <= 1.0 or not 0.0 <= args.val_crops < 1.0:
-        print("platechar train crnn: --crop-fraction must be within 0..1 and --val-crops "
-              "within 0..1 (exclusive)", file=sys.stderr)
+    if not 0.0 <= args.crop_fraction <= 1.0 or not 0.0 <= args.val_crops < 1.0 \
+            or not 0.0 <= args.tight_share <= 1.0:
+        print("platechar train crnn: --crop-fraction and --tight-share must be within 0..1 "
+              "and --val-crops within 0..1 (exclusive)", file=sys.stderr)
         return 2
     try:
         train_crnn(args.out, synth=args.synth, crops=args.crops, init_from=args.init,
@@ -94,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                    learning_rate=args.learning_rate, patience=args.patience,
                    crop_fraction=args.crop_fraction, val_synth=args.val_synth,
                    val_crops=args.val_crops, seed=args.seed, styles=args.styles,
-                   two_line=args.two_line,
+                   two_line=args.two_line, tight_share=args.tight_share,
                    workers=args.workers, export_onnx=not args.no_onnx)
     except PlatecharError as exc:
         print(f"platechar train crnn: {exc}", file=sys.stderr)

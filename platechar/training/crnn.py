@@ -26,6 +26,25 @@ from platechar.errors import DatasetError
 # quarter heavily degraded (the real test crops include blurred, dark and low-res ones)
 POOL_AUGMENT = (("default", 0.6), ("heavy", 0.25), ("light", 0.15))
 SHIPPED = Path(__file__).resolve().parents[1] / "weights" / "crnn.keras"
+TIGHT_MARGIN = (-0.5, 0.03)
+"""Per-side crop margins of the ``tight_share`` part of the pool, in plate heights: mostly
+negative, and :func:`~platechar.synth.crops.make_crop` stops at the characters, so these
+crops end at their first and last characters, as tightly as some datasets and detectors
+cut plates (the ``seg_and_ocr`` crops do)."""
+
+
+def pool_mix(tight_share: float = 0.0) -> tuple:
+    """:data:`POOL_AUGMENT` with ``tight_share`` of the pool cut tight to the characters
+    (the default effects with :data:`TIGHT_MARGIN`), the other shares scaled down."""
+    if not 0.0 <= tight_share <= 1.0:
+        raise DatasetError(f"tight_share must be within 0..1, got {tight_share!r}")
+    if not tight_share:
+        return POOL_AUGMENT
+    from platechar.synth.augment import AugmentConfig, Effect
+
+    tight = AugmentConfig().replace(margin=Effect(1.0, *TIGHT_MARGIN))
+    return tuple((preset, share * (1 - tight_share)) for preset, share in POOL_AUGMENT) + (
+        (tight, tight_share),)
 
 
 TWO_LINE = ("split", "whole", "skip")
@@ -110,7 +129,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
                batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 6,
                crop_fraction: float = 0.25, val_synth: int = 1000, val_crops: float = 0.15,
                seed: int = 0, styles=None, two_line: str = "split", workers: int = 0,
-               export_onnx: bool = True,
+               tight_share: float = 0.0, export_onnx: bool = True,
                verbose: int = 2, log: Callable[[str], None] = print):
     """Train (or fine-tune, with ``init_from``) a CRNN; returns the ``TrainResult``.
 
@@ -118,6 +137,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     labelled crops mixed into every batch (``crop_fraction`` of it), of which
     ``val_crops`` are held out for validation; ``val_synth`` fresh synthetic plates are
     read each epoch too. ``init_from="shipped"`` starts from the shipped model.
+    ``tight_share`` of the synthetic plates (training and validation) are cut tight to
+    their characters (:func:`pool_mix`).
     """
     from platechar._version import __version__
 
@@ -141,11 +162,12 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
             labelled, None)
         log(f"{len(labelled)} labelled crops to train on, "
             f"{0 if held is None else len(held)} held out")
+    mix = pool_mix(tight_share)
     started = time.perf_counter()
     pool = None
     if synth > 0:
         images, texts, _ = synth_pool(synth, seed=seed, height=h, width=w, styles=styles,
-                                      workers=workers, two_line=two_line)
+                                      workers=workers, two_line=two_line, augment=mix)
         pool = (images, texts)
         log(f"made {synth} synthetic plates in {time.perf_counter() - started:.0f} s")
     if pool is None and labelled is None:
@@ -154,7 +176,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     val_texts: list[str] = []
     if val_synth > 0:
         vi, vt, _ = synth_pool(val_synth, seed=seed + 1000, height=h, width=w, styles=styles,
-                               workers=workers, two_line=two_line)
+                               workers=workers, two_line=two_line, augment=mix)
         val_images += list(vi)
         val_texts += vt
     if held is not None and len(held):
@@ -171,6 +193,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         "synthetic_plates": int(synth),
         "synthetic_styles": styles or "default mix",
         "two_line_plates": two_line,
+        "tight_share": float(tight_share),
         "labelled_crops": 0 if labelled is None else len(labelled),
         "labelled_sources": [Path(c).name for c in crops],
         "validation": {"synthetic": int(val_synth),
