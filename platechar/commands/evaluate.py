@@ -12,8 +12,8 @@
 Both print a table (one column per backend; each share read exactly with its 95% interval)
 and the command that reproduces it; ``compare`` adds, for each pair of backends, the
 plates only one of them read and an exact McNemar test of that split. ``--json`` prints
-one JSON object instead. A malformed label row, a missing file or an
-unreadable image is reported on stderr and skipped; the exit status is then 1.
+one JSON object instead. A malformed label row, a missing file or an unreadable image is
+reported on stderr and skipped; the exit status is then 1.
 """
 
 from __future__ import annotations

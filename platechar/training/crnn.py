@@ -28,9 +28,11 @@ POOL_AUGMENT = (("default", 0.6), ("heavy", 0.25), ("light", 0.15))
 SHIPPED = Path(__file__).resolve().parents[1] / "weights" / "crnn.keras"
 TIGHT_MARGIN = (-0.5, 0.03)
 """Per-side crop margins of the ``tight_share`` part of the pool, in plate heights: mostly
-negative, and :func:`~platechar.synth.crops.make_crop` stops at the characters, so these
-crops end at their first and last characters, as tightly as some datasets and detectors
-cut plates (the ``seg_and_ocr`` crops do)."""
+negative, and :func:`~platechar.synth.crops.make_crop` never cuts into a character, so
+these crops end near their first and last characters, as some datasets and detectors cut
+plates (the ``seg_and_ocr`` crops do). Measured on US and European crops: 12% of the
+width left beside the characters, against 25% with the default margins (perspective and
+rotation keep some)."""
 
 
 def pool_mix(tight_share: float = 0.0) -> tuple:
