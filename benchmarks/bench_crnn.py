@@ -48,7 +48,8 @@ from benchmarks._data import (  # noqa: E402
 )
 
 
-def bench_synthetic(recognizer, n: int, seed: int) -> None:
+def bench_synthetic(recognizer, n: int, seed: int) -> tuple[list, list[str]]:
+    """Print the synthetic figures; return the crops and their true texts."""
     from platechar.synth import generate_plates
 
     plates = generate_plates(n, seed=seed, workers=0)
@@ -65,9 +66,11 @@ def bench_synthetic(recognizer, n: int, seed: int) -> None:
     wrong = [(p.text, r.text) for p, r in zip(plates, readings, strict=True)
              if p.text != r.text][:10]
     print("  misread:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong))
+    return [p.image for p in plates], [p.text for p in plates]
 
 
-def bench_real(recognizer, root: Path, raw_labels: bool = False) -> None:
+def bench_real(recognizer, root: Path, raw_labels: bool = False) -> tuple[list, list[str]]:
+    """Print the real crops' figures; return the crops and their true texts."""
     crops = read_seg_and_ocr(root, part="test", corrected=not raw_labels)
     recorded = read_recorded_reads(root)
     truth = [c.text for c in crops]
@@ -84,6 +87,19 @@ def bench_real(recognizer, root: Path, raw_labels: bool = False) -> None:
     wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
     print(f"  holistic misreads (O=0): {len(wrong)}: "
           + ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:20]))
+    return images, truth
+
+
+def against(recognizer, other, other_path: Path, name: str, images, truth) -> None:
+    """Both models on the same plates, plate by plate (an exact McNemar test)."""
+    from platechar.metrics import paired_test
+
+    ours = [r.text == t for r, t in zip(recognizer.recognize_batch(images), truth, strict=True)]
+    theirs = [r.text == t for r, t in zip(other.recognize_batch(images), truth, strict=True)]
+    test = paired_test(ours, theirs)
+    print(f"  against {other_path} on the same {test['plates']} {name}: {test['only_a']} "
+          f"read only by this model, {test['only_b']} only by that one; exact McNemar "
+          f"p = {test['p']:.3g}")
 
 
 def _median_ms(fn, repeats: int) -> float:
@@ -155,6 +171,8 @@ def main() -> int:
                         help="the openalpr-benchmarks folder (default: %(default)s)")
     parser.add_argument("--model", type=Path, default=None,
                         help="a crnn.onnx (its .keras and .json beside it); default: shipped")
+    parser.add_argument("--against", metavar="MODEL", default=None,
+                        help="another crnn.onnx, or 'shipped', to compare with plate by plate")
     parser.add_argument("--synth", type=int, default=1000, help="fresh synthetic plates")
     parser.add_argument("--seed", type=int, default=777, help="their seed (not a training one)")
     parser.add_argument("--repeats", type=int, default=300, help="timing repeats")
@@ -176,10 +194,17 @@ def main() -> int:
     print(f"model {model_path} ({info.get('parameters', '?')} parameters, "
           f"{model_path.stat().st_size / 1e6:.1f} MB ONNX, input "
           f"{'x'.join(map(str, info['input_shape']))})")
+    other_path = None if args.against is None else (
+        WEIGHTS if args.against == "shipped" else Path(args.against))
+    other = None if other_path is None else load(other_path)
     if args.synth:
-        bench_synthetic(recognizer, args.synth, args.seed)
+        images, truth = bench_synthetic(recognizer, args.synth, args.seed)
+        if other is not None:
+            against(recognizer, other, other_path, "synthetic plates", images, truth)
     if args.root.is_dir():
-        bench_real(recognizer, args.root, args.raw_labels)
+        images, truth = bench_real(recognizer, args.root, args.raw_labels)
+        if other is not None:
+            against(recognizer, other, other_path, "real crops", images, truth)
     else:
         print(f"real crops: {args.root} not found, skipped")
     if not args.no_speed:
