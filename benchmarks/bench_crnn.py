@@ -48,8 +48,9 @@ from benchmarks._data import (  # noqa: E402
 )
 
 
-def bench_synthetic(recognizer, n: int, seed: int) -> tuple[list, list[str]]:
-    """Print the synthetic figures; return the crops and their true texts."""
+def bench_synthetic(recognizer, n: int, seed: int) -> tuple[list, list[str], list[bool]]:
+    """Print the synthetic figures; return the crops, their true texts and which were
+    read exactly."""
     from platechar.synth import generate_plates
 
     plates = generate_plates(n, seed=seed, workers=0)
@@ -66,11 +67,14 @@ def bench_synthetic(recognizer, n: int, seed: int) -> tuple[list, list[str]]:
     wrong = [(p.text, r.text) for p, r in zip(plates, readings, strict=True)
              if p.text != r.text][:10]
     print("  misread:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong))
-    return [p.image for p in plates], [p.text for p in plates]
+    return ([p.image for p in plates], [p.text for p in plates],
+            [p.text == r.text for p, r in zip(plates, readings, strict=True)])
 
 
-def bench_real(recognizer, root: Path, raw_labels: bool = False) -> tuple[list, list[str]]:
-    """Print the real crops' figures; return the crops and their true texts."""
+def bench_real(recognizer, root: Path, raw_labels: bool = False
+               ) -> tuple[list, list[str], list[bool]]:
+    """Print the real crops' figures; return the crops, their true texts and which were
+    read exactly."""
     crops = read_seg_and_ocr(root, part="test", corrected=not raw_labels)
     recorded = read_recorded_reads(root)
     truth = [c.text for c in crops]
@@ -87,14 +91,14 @@ def bench_real(recognizer, root: Path, raw_labels: bool = False) -> tuple[list, 
     wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
     print(f"  holistic misreads (O=0): {len(wrong)}: "
           + ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:20]))
-    return images, truth
+    return images, truth, [t == r for t, r in zip(truth, ours, strict=True)]
 
 
-def against(recognizer, other, other_path: Path, name: str, images, truth) -> None:
-    """Both models on the same plates, plate by plate (an exact McNemar test)."""
+def against(ours: list[bool], other, other_path: Path, name: str, images, truth) -> None:
+    """Both models on the same plates, plate by plate (an exact McNemar test); ``ours``
+    says which this model read exactly."""
     from platechar.metrics import paired_test
 
-    ours = [r.text == t for r, t in zip(recognizer.recognize_batch(images), truth, strict=True)]
     theirs = [r.text == t for r, t in zip(other.recognize_batch(images), truth, strict=True)]
     test = paired_test(ours, theirs)
     print(f"  against {other_path} on the same {test['plates']} {name}: {test['only_a']} "
@@ -198,13 +202,13 @@ def main() -> int:
         WEIGHTS if args.against == "shipped" else Path(args.against))
     other = None if other_path is None else load(other_path)
     if args.synth:
-        images, truth = bench_synthetic(recognizer, args.synth, args.seed)
+        images, truth, right = bench_synthetic(recognizer, args.synth, args.seed)
         if other is not None:
-            against(recognizer, other, other_path, "synthetic plates", images, truth)
+            against(right, other, other_path, "synthetic plates", images, truth)
     if args.root.is_dir():
-        images, truth = bench_real(recognizer, args.root, args.raw_labels)
+        images, truth, right = bench_real(recognizer, args.root, args.raw_labels)
         if other is not None:
-            against(recognizer, other, other_path, "real crops", images, truth)
+            against(right, other, other_path, "real crops", images, truth)
     else:
         print(f"real crops: {args.root} not found, skipped")
     if not args.no_speed:
