@@ -138,3 +138,13 @@ def score(read: list[str], truth: list[str]) -> dict[str, float]:
     loose = sequence_metrics([o_is_0(t) for t in read], [o_is_0(t) for t in truth])
     return {"exact": strict["seq_acc"], "exact_o0": loose["seq_acc"], "cer": strict["cer"],
             "cer_o0": loose["cer"]}
+
+
+def print_paired(ours: list[bool], theirs: list[bool], name: str) -> None:
+    """One line: the plates only this reader and only ``name`` read exactly, and the exact
+    McNemar test of that split (:func:`platechar.metrics.paired_test`)."""
+    from platechar.metrics import paired_test
+
+    test = paired_test(ours, theirs)
+    print(f"  against {name} on the same {test['plates']} plates: {test['only_a']} read only "
+          f"by this one, {test['only_b']} only by that one; exact McNemar p = {test['p']:.3g}")

@@ -41,6 +41,7 @@ from benchmarks._data import (  # noqa: E402
     add_label_argument,
     describe_labels,
     o_is_0,
+    print_paired,
     read_recorded_reads,
     read_seg_and_ocr,
     score,
@@ -88,22 +89,20 @@ def bench_real(recognizer, root: Path, raw_labels: bool = False
         s = score(reads, truth)
         print(f"  {name:10s} {s['exact']:7.1%} {s['exact_o0']:7.1%} {s['cer']:7.3f}")
     print(f"  {describe_labels(raw_labels)}")
+    print_paired([t == r for t, r in zip(truth, ours, strict=True)],
+                 [t == r for t, r in zip(truth, theirs, strict=True)],
+                 "OpenALPR (its recorded reads)")
     wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
     print(f"  holistic misreads (O=0): {len(wrong)}: "
           + ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:20]))
     return images, truth, [t == r for t, r in zip(truth, ours, strict=True)]
 
 
-def against(ours: list[bool], other, other_path: Path, name: str, images, truth) -> None:
+def against(ours: list[bool], other, other_path: Path, images, truth) -> None:
     """Both models on the same plates, plate by plate (an exact McNemar test); ``ours``
     says which this model read exactly."""
-    from platechar.metrics import paired_test
-
     theirs = [r.text == t for r, t in zip(other.recognize_batch(images), truth, strict=True)]
-    test = paired_test(ours, theirs)
-    print(f"  against {other_path} on the same {test['plates']} {name}: {test['only_a']} "
-          f"read only by this model, {test['only_b']} only by that one; exact McNemar "
-          f"p = {test['p']:.3g}")
+    print_paired(ours, theirs, str(other_path))
 
 
 def _median_ms(fn, repeats: int) -> float:
@@ -204,11 +203,11 @@ def main() -> int:
     if args.synth:
         images, truth, right = bench_synthetic(recognizer, args.synth, args.seed)
         if other is not None:
-            against(right, other, other_path, "synthetic plates", images, truth)
+            against(right, other, other_path, images, truth)
     if args.root.is_dir():
         images, truth, right = bench_real(recognizer, args.root, args.raw_labels)
         if other is not None:
-            against(right, other, other_path, "real crops", images, truth)
+            against(right, other, other_path, images, truth)
     else:
         print(f"real crops: {args.root} not found, skipped")
     if not args.no_speed:

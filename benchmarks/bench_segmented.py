@@ -32,6 +32,7 @@ from benchmarks._data import (  # noqa: E402
     add_label_argument,
     describe_labels,
     o_is_0,
+    print_paired,
     read_recorded_reads,
     read_seg_and_ocr,
     score,
@@ -43,6 +44,9 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--model", type=Path, default=None,
                         help="a charnet.onnx (its .json beside it); default: shipped")
+    parser.add_argument("--against", metavar="MODEL", default=None,
+                        help="another charnet.onnx, or 'shipped', to compare with plate by "
+                             "plate")
     parser.add_argument("--misses", type=int, default=0, help="list this many misreads")
     parser.add_argument("--record", action="store_true",
                         help="write the figures into the model's .json sidecar ('measured')")
@@ -72,6 +76,15 @@ def main(argv=None) -> int:
     print(f"  {describe_labels(args.raw_labels)}")
     print(f"  segmented: character count right {counted:.1%}, median "
           f"{1e3 * statistics.median(seconds):.1f} ms per crop")
+    right = [r == t for r, t in zip(ours, truth, strict=True)]
+    print_paired(right, [r == t for r, t in zip(theirs, truth, strict=True)],
+                 "OpenALPR (its recorded reads)")
+    if args.against is not None:
+        other = load(None if args.against == "shipped" else Path(args.against))
+        images = [cv2.imread(str(c.image_path)) for c in crops]
+        print_paired(right, [other.recognize(im).text == t
+                             for im, t in zip(images, truth, strict=True)],
+                     "the shipped model" if args.against == "shipped" else args.against)
     wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
     if args.misses:
         print("  misreads:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:args.misses]))
