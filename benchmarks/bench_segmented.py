@@ -58,9 +58,9 @@ def main(argv=None) -> int:
     recognizer = load(args.model)
     crops = read_seg_and_ocr(args.data, part="test", corrected=not args.raw_labels)
     truth = [c.text for c in crops]
+    images = [cv2.imread(str(c.image_path)) for c in crops]
     ours, seconds = [], []
-    for crop in crops:
-        image = cv2.imread(str(crop.image_path))
+    for image in images:
         started = time.perf_counter()
         ours.append(recognizer.recognize(image).text)
         seconds.append(time.perf_counter() - started)
@@ -81,7 +81,6 @@ def main(argv=None) -> int:
                  "OpenALPR (its recorded reads)")
     if args.against is not None:
         other = load(None if args.against == "shipped" else Path(args.against))
-        images = [cv2.imread(str(c.image_path)) for c in crops]
         print_paired(right, [other.recognize(im).text == t
                              for im, t in zip(images, truth, strict=True)],
                      "the shipped model" if args.against == "shipped" else args.against)

@@ -57,11 +57,13 @@ gap between the lines is off centre). The backend cuts crops the same way."""
 
 
 def synth_pool(n: int, *, seed: int = 0, height: int = 32, width: int = 128, styles=None,
-               augment: Sequence[tuple[str, float]] = POOL_AUGMENT, workers: int = 0,
+               augment: Sequence[tuple] = POOL_AUGMENT, workers: int = 0,
                start: int = 0, two_line: str = "split"
                ) -> tuple[np.ndarray, list[str], list[str]]:
     """About ``n`` synthetic crops stretched to ``width x height``, gray ``uint8``, with
-    their texts and style names. Items ``start .. start+n-1`` of each augmentation's run,
+    their texts and style names. ``augment`` is ``(preset, share)`` pairs, a preset being a
+    name or an ``AugmentConfig`` (see :func:`pool_mix`). Items ``start .. start+n-1`` of
+    each augmentation's run,
     so the same arguments give the same pool; different seeds give disjoint plates.
 
     ``two_line``: ``"split"`` (default) turns each two-line plate into its two line crops
