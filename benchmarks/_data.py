@@ -141,10 +141,12 @@ def score(read: list[str], truth: list[str]) -> dict[str, float]:
 
 
 def print_paired(ours: list[bool], theirs: list[bool], name: str) -> None:
-    """One line: the plates only this reader and only ``name`` read exactly, and the exact
-    McNemar test of that split (:func:`platechar.metrics.paired_test`)."""
+    """One line: the plates only this reader and only ``name`` read exactly, the exact
+    McNemar test of that split (:func:`platechar.metrics.paired_test`), and the plates
+    neither reads."""
     from platechar.metrics import paired_test
 
     test = paired_test(ours, theirs)
     print(f"  against {name} on the same {test['plates']} plates: {test['only_a']} read only "
-          f"by this one, {test['only_b']} only by that one; exact McNemar p = {test['p']:.3g}")
+          f"by this one, {test['only_b']} only by that one; exact McNemar p = {test['p']:.3g}; "
+          f"{test['neither']} read by neither (at least one reads {test['either']:.1%})")

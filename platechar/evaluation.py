@@ -182,7 +182,8 @@ class Comparison:
         """Each pair of backends compared plate by plate on the plates both were scored
         on (:func:`platechar.metrics.paired_test`): ``a``, ``b``, ``plates``, ``only_a``
         (plates only ``a`` read exactly), ``only_b`` and ``p``, the chance that two
-        equally good backends would split those plates this unevenly."""
+        equally good backends would split those plates this unevenly; ``both``,
+        ``neither`` and ``either`` (the share at least one of them reads)."""
         right = {b: {o.key: o.correct for o in e.outcomes}
                  for b, e in self.evaluations.items()}
         pairs = []

@@ -155,15 +155,25 @@ def paired_test(a_right: Sequence[bool], b_right: Sequence[bool]) -> dict:
     were equally good, each such plate would go either way with even odds; ``p`` is the
     two-sided probability of a split at least as uneven as this one (the binomial tail),
     so a small ``p`` (say below 0.05) means the difference is unlikely to be luck.
+
+    ``both`` and ``neither`` count the plates both read and both missed. Together they
+    say where the errors come from: plates that defeat every reader (dirt, damage, a
+    label to check) against plates one method handles and the other does not;
+    ``either`` is the share read by at least one, what a reader that knew which of the
+    two to trust would reach.
     """
     if len(a_right) != len(b_right):
         raise ValueError(f"{len(a_right)} and {len(b_right)} plates: not the same plates")
     only_a = sum(bool(a) and not b for a, b in zip(a_right, b_right, strict=True))
     only_b = sum(bool(b) and not a for a, b in zip(a_right, b_right, strict=True))
+    both = sum(bool(a) and bool(b) for a, b in zip(a_right, b_right, strict=True))
     split = only_a + only_b
     tail = sum(math.comb(split, k) for k in range(min(only_a, only_b) + 1)) / 2 ** split
-    return {"plates": len(a_right), "only_a": only_a, "only_b": only_b,
-            "p": min(1.0, 2 * tail)}
+    plates = len(a_right)
+    neither = plates - both - split
+    return {"plates": plates, "only_a": only_a, "only_b": only_b, "p": min(1.0, 2 * tail),
+            "both": both, "neither": neither,
+            "either": (plates - neither) / plates if plates else 0.0}
 
 
 def calibration(confidences: Sequence[float], correct: Sequence[bool],

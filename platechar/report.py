@@ -98,8 +98,9 @@ def format_table(evaluations: dict[str, Evaluation], *, confidence: float = 0.9,
 
 
 def format_paired(pairs: list[dict]) -> str:
-    """One line per pair of backends: the plates only one of them read, and how likely
-    such a split is between equally good backends (see :meth:`Comparison.paired`)."""
+    """Two lines per pair of backends: the plates only one of them read, and how likely
+    such a split is between equally good backends; then the plates both and neither
+    read (see :meth:`Comparison.paired`)."""
     lines = []
     for pair in pairs:
         verdict = ("unlikely to be luck" if pair["p"] < 0.05
@@ -107,6 +108,8 @@ def format_paired(pairs: list[dict]) -> str:
         lines.append(f"{pair['a']} vs {pair['b']} on the same {pair['plates']} plates: "
                      f"{pair['only_a']} read only by {pair['a']}, {pair['only_b']} only by "
                      f"{pair['b']}; exact McNemar p = {pair['p']:.3g} ({verdict})")
+        lines.append(f"  {pair['both']} read by both, {pair['neither']} by neither: "
+                     f"at least one of them reads {pair['either']:.1%}")
     return "\n".join(lines)
 
 

@@ -86,10 +86,13 @@ def test_paired_test_counts_the_plates_only_one_reads():
     b = [False] * 5 + [True] * 17 + [True] * 70 + [False] * 18
     test = metrics.paired_test(a, b)
     assert (test["plates"], test["only_a"], test["only_b"]) == (110, 5, 17)
+    assert (test["both"], test["neither"]) == (70, 18)
+    assert test["either"] == pytest.approx(92 / 110)
     assert test["p"] == pytest.approx(0.0169, abs=1e-4)  # 2 * P(X <= 5), X ~ Bin(22, 1/2)
     assert metrics.paired_test(b, a)["p"] == test["p"]
     assert metrics.paired_test([True, False], [True, False])["p"] == 1.0
     assert metrics.paired_test([True] * 3, [False] * 3)["p"] == pytest.approx(0.25)
+    assert metrics.paired_test([], [])["either"] == 0.0
     with pytest.raises(ValueError):
         metrics.paired_test([True], [True, False])
 
@@ -290,6 +293,8 @@ def test_cli_compare_writes_a_self_contained_report(tmp_path, capsys):
     right = {b: [p["read"] == p["truth"] for p in saved["backends"][b]["plates"]]
              for b in ("segmented", "holistic")}
     assert pair["only_a"] == sum(a and not b for a, b in zip(*right.values(), strict=True))
+    assert pair["neither"] == sum(not (a or b) for a, b in zip(*right.values(), strict=True))
+    assert f"at least one of them reads {pair['either']:.1%}" in captured.out
 
 
 def test_cli_reports_skipped_items_and_bad_data(tmp_path, capsys):
