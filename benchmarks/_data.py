@@ -150,3 +150,18 @@ def print_paired(ours: list[bool], theirs: list[bool], name: str) -> None:
     print(f"  against {name} on the same {test['plates']} plates: {test['only_a']} read only "
           f"by this one, {test['only_b']} only by that one; exact McNemar p = {test['p']:.3g}; "
           f"{test['neither']} read by neither (at least one reads {test['either']:.1%})")
+
+
+def fonts_used() -> str:
+    """One line for a benchmark's output: the fonts synthetic plates are drawn with.
+
+    ``fonts="all"`` takes the machine's installed sans fonts beside matplotlib's and
+    OpenCV's, so installing one changes every synthetic figure (with Liberation Sans
+    Narrow, Nimbus Sans Narrow and Roboto Condensed installed, 16 fonts instead of 8,
+    ``bench_segmentation.py --augment none`` went from 95.0% to 94.2% of the plates of
+    seed 7). Figures are comparable only with the same fonts; this line says which.
+    """
+    from platechar.synth.fonts import discover_fonts
+
+    names = [f.name for f in discover_fonts("all")]
+    return f"fonts ({len(names)}, platechar synth --list-fonts): {', '.join(names)}"

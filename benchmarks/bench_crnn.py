@@ -40,6 +40,7 @@ from benchmarks._data import (  # noqa: E402
     DEFAULT_ROOT,
     add_label_argument,
     describe_labels,
+    fonts_used,
     o_is_0,
     print_paired,
     read_recorded_reads,
@@ -68,6 +69,7 @@ def bench_synthetic(recognizer, n: int, seed: int) -> tuple[list, list[str], lis
     wrong = [(p.text, r.text) for p, r in zip(plates, readings, strict=True)
              if p.text != r.text][:10]
     print("  misread:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong))
+    print(f"  {fonts_used()}")
     return ([p.image for p in plates], [p.text for p in plates],
             [p.text == r.text for p, r in zip(plates, readings, strict=True)])
 

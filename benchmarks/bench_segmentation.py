@@ -42,6 +42,7 @@ from benchmarks._data import (  # noqa: E402
     DEFAULT_ROOT,
     add_label_argument,
     describe_labels,
+    fonts_used,
     read_seg_and_ocr,
 )
 from detection.geometry import iou, width_covered  # noqa: E402
@@ -186,6 +187,7 @@ def main(argv=None) -> int:
               f"exact characters {100 * rate:.1f}%  median {1e3 * np.median(times):.2f} ms")
         for style, (ok, n) in sorted(by_style.items()):
             print(f"  {style:12s} {100 * ok / n:5.1f}% of {n}")
+        print(f"  {fonts_used()}")
     if (args.data / "seg_and_ocr").is_dir():
         rate, times, n = real(args.data, args.misses, args.raw_labels)
         print(f"real seg_and_ocr ({n} crops): count = label length {100 * rate:.1f}%  "

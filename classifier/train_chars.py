@@ -183,7 +183,14 @@ def scan_char_dirs(data_dirs: Sequence[str | Path] | str | Path,
         if count == 0:
             raise DataDirError(f"{root}: no character images found; expected one folder per "
                                f"class (e.g. {root}/A/*.png), as 'platechar synth chars' writes")
-        per_dir.append({"dir": str(data_dir), "images": count})
+        entry = {"dir": str(data_dir), "images": count}
+        manifest = root / "synth.json"  # what 'platechar synth chars' made it with
+        if manifest.is_file():
+            try:
+                entry["synth"] = json.loads(manifest.read_text())
+            except (OSError, ValueError):
+                entry["synth"] = "unreadable synth.json"
+        per_dir.append(entry)
     per_class = {c: labels.count(c) for c in alphabet}
     description = {"dirs": per_dir, "images": len(files), "per_class": per_class}
     return files, labels, description

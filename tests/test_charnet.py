@@ -72,6 +72,9 @@ def test_tiny_training_writes_a_run_folder_and_learns(tiny_run):
     assert sidecar["validation"]["accuracy"] == pytest.approx(tiny_run.val_accuracy, abs=1e-5)
     assert sidecar["test"]["images"] == 360
     assert sidecar["training_data"]["description"] == "360 synthetic characters"
+    (made,) = sidecar["training_data"]["dirs"]  # with the manifest synth wrote beside them
+    assert made["synth"]["kind"] == "chars" and made["synth"]["seed"] == 5
+    assert made["synth"]["fonts"]["source"] == "bundled"
 
 
 def test_reloaded_keras_and_onnx_agree(tiny_run, fresh_chars):

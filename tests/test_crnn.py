@@ -110,6 +110,7 @@ def test_tiny_training_writes_a_run_folder_and_loss_falls(tiny_run):
     sidecar = json.loads((run / "crnn.json").read_text())
     assert sidecar["kind"] == "crnn" and sidecar["input_shape"] == [32, 128, 1]
     assert sidecar["trained_on"]["labelled_crops"] == 5
+    assert "hershey-simplex" in sidecar["trained_on"]["synthetic_fonts"]
     assert set(sidecar["files"]) == {"crnn.keras", "crnn.onnx"}
 
 

@@ -33,6 +33,7 @@ from platechar.synth import (
 from platechar.synth.augment import OFF, PRESETS
 from platechar.synth.crops import make_crop
 from platechar.synth.dataset import map_items
+from platechar.synth.fonts import discover_fonts
 from platechar.synth.writers import read_crop_labels, write_crops
 from segmentation.normalize import normalize_character
 
@@ -271,6 +272,11 @@ def test_crops_files_match_the_documented_formats(tmp_path):
         assert img.shape == (32, 128, 3)
         assert set(text) <= set(ALPHABET) and rec["text"] == text
         assert len(rec["char_boxes"]) == len(text) and len(rec["quad"]) == 4
+    manifest = json.loads((out / "synth.json").read_text())
+    assert (manifest["kind"], manifest["count"], manifest["seed"]) == ("crops", 5, 1)
+    assert manifest["size"] == [128, 32] and manifest["augment"] == "default"
+    assert manifest["fonts"]["names"] == [f.name for f in discover_fonts("all")]
+    assert sum(manifest["styles"].values()) == pytest.approx(1.0, abs=1e-3)
 
 
 def test_png_compression_changes_the_file_size_not_the_pixels(tmp_path):

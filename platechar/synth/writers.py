@@ -84,6 +84,35 @@ def _imwrite(path: Path, img, fmt: str, quality: int = 95,
         f.write(buf)  # the encoded buffer as is: no copy into a bytes object
 
 
+MANIFEST = "synth.json"
+"""The file each writer leaves beside its data: what made it (see :func:`write_manifest`)."""
+
+
+def write_manifest(out: Path, spec: SynthSpec, count: int) -> None:
+    """Write ``synth.json``: the settings and the fonts that made this folder's data.
+
+    The same seed makes the same files only with the same fonts, and ``fonts="all"``
+    takes whatever sans fonts the machine has installed; this records them, so that a
+    model's sidecar (``platechar train chars`` copies the manifest of each folder it
+    reads) says what its synthetic data was made with.
+    """
+    from platechar._version import __version__
+    from platechar.synth.augment import PRESETS
+    from platechar.synth.fonts import discover_fonts
+
+    preset = next((name for name, cfg in PRESETS.items() if cfg == spec.augment), "custom")
+    manifest = {
+        "kind": spec.kind, "count": int(count), "seed": int(spec.seed),
+        "styles": {s.name: round(float(w), 4)
+                   for s, w in zip(spec.styles, spec.weights, strict=True)},
+        "augment": preset, "size": None if spec.size is None else list(spec.size),
+        "fit": spec.fit, "char_size": spec.char_size,
+        "fonts": {"source": spec.fonts, "names": [f.name for f in discover_fonts(spec.fonts)]},
+        "platechar_version": __version__,
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+
+
 def verify_label(text: str, char_boxes, width: int, height: int) -> None:
     """The checks every written label passes (they hold by construction)."""
     if not text or any(c not in ALPHABET for c in text):
@@ -154,6 +183,7 @@ def write_crops(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str
     """
     _check(spec, "crops", count, fmt, quality, png_compression)
     out = _out_dir(out_dir)
+    write_manifest(out, spec, count)
     fn = _Bound(_crop_job, spec, out, fmt, quality, png_compression)
     with open(out / "labels.csv", "w", newline="") as fcsv, \
             open(out / "labels.jsonl", "w") as fjson:
@@ -173,6 +203,7 @@ def write_scenes(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: st
     """Write ``count`` scenes with per-image OpenALPR ``.txt``, ``labels.txt``, ``labels.jsonl``."""
     _check(spec, "scenes", count, fmt, quality, png_compression)
     out = _out_dir(out_dir)
+    write_manifest(out, spec, count)
     fn = _Bound(_scene_job, spec, out, fmt, quality, png_compression)
     with open(out / "labels.txt", "w") as ftxt, open(out / "labels.jsonl", "w") as fjson:
         for row in map_items(spec, 0, count, workers, fn=fn, chunk=8):
@@ -189,6 +220,7 @@ def write_chars(spec: SynthSpec, out_dir, count: int, workers: int = 1, progress
     """Write ``count`` characters in one folder per class (all 36) plus ``labels.csv``."""
     _check(spec, "chars", count, "png", png_compression=png_compression)
     out = _out_dir(out_dir)
+    write_manifest(out, spec, count)
     for ch in ALPHABET:
         (out / ch).mkdir(exist_ok=True)
     with open(out / "labels.csv", "w", newline="") as fcsv:
