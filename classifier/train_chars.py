@@ -55,6 +55,7 @@ from classifier.model_io import (
     read_sidecar,
     save_model,
 )
+from platechar.synth.writers import MANIFEST
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
@@ -184,7 +185,7 @@ def scan_char_dirs(data_dirs: Sequence[str | Path] | str | Path,
             raise DataDirError(f"{root}: no character images found; expected one folder per "
                                f"class (e.g. {root}/A/*.png), as 'platechar synth chars' writes")
         entry = {"dir": str(data_dir), "images": count}
-        manifest = root / "synth.json"  # what 'platechar synth chars' made it with
+        manifest = root / MANIFEST  # what 'platechar synth chars' made it with
         if manifest.is_file():
             try:
                 entry["synth"] = json.loads(manifest.read_text())

@@ -183,7 +183,6 @@ def write_crops(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str
     """
     _check(spec, "crops", count, fmt, quality, png_compression)
     out = _out_dir(out_dir)
-    write_manifest(out, spec, count)
     fn = _Bound(_crop_job, spec, out, fmt, quality, png_compression)
     with open(out / "labels.csv", "w", newline="") as fcsv, \
             open(out / "labels.jsonl", "w") as fjson:
@@ -194,6 +193,7 @@ def write_crops(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str
             fjson.write(json.dumps(row) + "\n")
             if progress:
                 progress(1)
+    write_manifest(out, spec, count)  # last: its presence says the data is whole
     return out
 
 
@@ -203,7 +203,6 @@ def write_scenes(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: st
     """Write ``count`` scenes with per-image OpenALPR ``.txt``, ``labels.txt``, ``labels.jsonl``."""
     _check(spec, "scenes", count, fmt, quality, png_compression)
     out = _out_dir(out_dir)
-    write_manifest(out, spec, count)
     fn = _Bound(_scene_job, spec, out, fmt, quality, png_compression)
     with open(out / "labels.txt", "w") as ftxt, open(out / "labels.jsonl", "w") as fjson:
         for row in map_items(spec, 0, count, workers, fn=fn, chunk=8):
@@ -212,6 +211,7 @@ def write_scenes(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: st
             fjson.write(json.dumps(row) + "\n")
             if progress:
                 progress(1)
+    write_manifest(out, spec, count)  # last: its presence says the data is whole
     return out
 
 
@@ -220,7 +220,6 @@ def write_chars(spec: SynthSpec, out_dir, count: int, workers: int = 1, progress
     """Write ``count`` characters in one folder per class (all 36) plus ``labels.csv``."""
     _check(spec, "chars", count, "png", png_compression=png_compression)
     out = _out_dir(out_dir)
-    write_manifest(out, spec, count)
     for ch in ALPHABET:
         (out / ch).mkdir(exist_ok=True)
     with open(out / "labels.csv", "w", newline="") as fcsv:
@@ -232,6 +231,7 @@ def write_chars(spec: SynthSpec, out_dir, count: int, workers: int = 1, progress
             writer.writerow([rel, c.label])
             if progress:
                 progress(1)
+    write_manifest(out, spec, count)  # last: its presence says the data is whole
     return out
 
 
