@@ -102,6 +102,24 @@ def test_verification_reads_a_known_polarity_where_the_dark_share_misleads():
     assert evidence.row.polarity == "dark"
 
 
+def test_verification_keeps_characters_whose_columns_look_like_frame():
+    # A loose candidate around a small plate: dark paint above and below it, and the
+    # characters touching both. Each column through a character is then mostly ink,
+    # so blanking every such column as frame cut the characters to slivers and nothing
+    # was found; blanking only columns near the sides keeps them.
+    from detection.verify import verify_candidate
+
+    crop = np.full((48, 180), 205, np.uint8)
+    crop[:11] = 35
+    crop[37:] = 35
+    for i, char in enumerate("7BC423"):
+        cv2.putText(crop, char, (10 + 27 * i, 37), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 35, 4)
+    evidence = verify_candidate(crop)
+    assert evidence.binarisation.endswith("-edges")
+    assert evidence.row is not None and evidence.row.count >= 5
+    assert evidence.score > 0.4
+
+
 def test_growing_looks_along_the_first_rows_band_only():
     # "463 9520" with the second group streaked into the dirt on the plate's lower edge:
     # in the whole crop those four are one blob with the dirt, too tall to pass for
