@@ -26,11 +26,11 @@ CONVINCING = 0.6    # evidence this strong ends the search early
 # Inside a candidate, characters may stand further apart than in the open scene: many
 # plates separate groups of characters by a gap, a dash or a dot (Brazil's ABC·1234).
 PLATE_LINK_GAP = 1.5
-# A candidate cut loosely around a small plate has the car's light paint above and below
-# the plate, so the columns through the characters' stems are mostly ink and
-# ``remove_frame`` blanks them with the frame: the characters are left as slivers
-# (``UG9 L8U`` in endtoend/us ``wts-lg-000099``: 2 character-like blobs). One more
-# variant therefore blanks only the rows of frame and the columns near the crop's sides.
+# A candidate cut loosely around a small plate holds ink of the characters' shade above
+# and below them (a dark frame, the bumper), so the columns through their stems are
+# mostly ink and ``remove_frame`` blanks them with the frame: the characters are left as
+# slivers (``UG9 L8U`` in endtoend/us ``wts-lg-000099``: 2 character-like blobs). One
+# more variant therefore blanks the frame's rows but only the columns near the sides.
 FRAME_EDGES = (0.5, 0.12)  # remove_frame's ``edge``: rows anywhere, columns within 12%
 # Its rows are trusted a little less than the others: at full value they outranked the
 # plate in some synthetic scenes (bench_detection.py --synthetic 200: top-1 57.5% ->

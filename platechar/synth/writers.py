@@ -183,6 +183,7 @@ def write_crops(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: str
     """
     _check(spec, "crops", count, fmt, quality, png_compression)
     out = _out_dir(out_dir)
+    (out / MANIFEST).unlink(missing_ok=True)  # an earlier run's, written again at the end
     fn = _Bound(_crop_job, spec, out, fmt, quality, png_compression)
     with open(out / "labels.csv", "w", newline="") as fcsv, \
             open(out / "labels.jsonl", "w") as fjson:
@@ -203,6 +204,7 @@ def write_scenes(spec: SynthSpec, out_dir, count: int, workers: int = 1, fmt: st
     """Write ``count`` scenes with per-image OpenALPR ``.txt``, ``labels.txt``, ``labels.jsonl``."""
     _check(spec, "scenes", count, fmt, quality, png_compression)
     out = _out_dir(out_dir)
+    (out / MANIFEST).unlink(missing_ok=True)  # an earlier run's, written again at the end
     fn = _Bound(_scene_job, spec, out, fmt, quality, png_compression)
     with open(out / "labels.txt", "w") as ftxt, open(out / "labels.jsonl", "w") as fjson:
         for row in map_items(spec, 0, count, workers, fn=fn, chunk=8):
@@ -220,6 +222,7 @@ def write_chars(spec: SynthSpec, out_dir, count: int, workers: int = 1, progress
     """Write ``count`` characters in one folder per class (all 36) plus ``labels.csv``."""
     _check(spec, "chars", count, "png", png_compression=png_compression)
     out = _out_dir(out_dir)
+    (out / MANIFEST).unlink(missing_ok=True)  # an earlier run's, written again at the end
     for ch in ALPHABET:
         (out / ch).mkdir(exist_ok=True)
     with open(out / "labels.csv", "w", newline="") as fcsv:
