@@ -17,7 +17,8 @@ Rows:
   not run here, so no time.
 
 Columns: exact plates, exact with O taken as 0 (the labels write 0 for both), CER,
-and the median milliseconds per plate.
+and the median milliseconds per plate. Under the table, the two backends compared plate
+by plate (as ``platechar compare`` prints it): the plates only one reads, both, neither.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from benchmarks._data import (  # noqa: E402
 from platechar.alphabet import ALPHABET  # noqa: E402
 from platechar.datasets import Dataset, LabelledPlate  # noqa: E402
 from platechar.evaluation import compare  # noqa: E402
+from platechar.report import format_paired  # noqa: E402
 
 
 def tesseract_reader(psm: int):
@@ -112,6 +114,7 @@ def main(argv=None) -> int:
         s = score(reads, truth)
         timing = "-" if ms is None else f"{ms:.1f}"
         print(f"{name:22s} {s['exact']:7.1%} {s['exact_o0']:7.1%} {s['cer']:7.3f} {timing:>9s}")
+    print(format_paired(comparison.paired()))  # and how many plates both, or neither, read
     return 0
 
 
