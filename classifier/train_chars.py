@@ -55,9 +55,13 @@ from classifier.model_io import (
     read_sidecar,
     save_model,
 )
-from platechar.synth.writers import MANIFEST
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+SYNTH_MANIFEST = "synth.json"
+"""What ``platechar synth`` leaves beside the data it writes (its settings and fonts): a
+mirror of ``platechar.synth.writers.MANIFEST``, as the classifier stage does not import
+platechar (a test checks that the two agree)."""
 
 
 class DataDirError(ValueError):
@@ -185,7 +189,7 @@ def scan_char_dirs(data_dirs: Sequence[str | Path] | str | Path,
             raise DataDirError(f"{root}: no character images found; expected one folder per "
                                f"class (e.g. {root}/A/*.png), as 'platechar synth chars' writes")
         entry = {"dir": str(data_dir), "images": count}
-        manifest = root / MANIFEST  # what 'platechar synth chars' made it with
+        manifest = root / SYNTH_MANIFEST
         if manifest.is_file():
             try:
                 entry["synth"] = json.loads(manifest.read_text())

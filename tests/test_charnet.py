@@ -50,8 +50,12 @@ def fresh_chars():
             np.array([ALPHABET.index(c.label) for c in chars]))
 
 
-def test_alphabet_mirrors_platechar():
+def test_alphabet_and_manifest_name_mirror_platechar():
+    from classifier.train_chars import SYNTH_MANIFEST
+    from platechar.synth.writers import MANIFEST
+
     assert ALPHABET == PLATECHAR_ALPHABET
+    assert SYNTH_MANIFEST == MANIFEST
 
 
 def test_tiny_training_writes_a_run_folder_and_learns(tiny_run):
