@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     all_times, hd_times, hd_cpu = [], [], []
     for region in args.regions.split(","):
         scenes = read_endtoend(args.data, region)
+        if not scenes:  # e.g. only --synthetic on a machine without the photos
+            print(f"{region:<7} no photos under {args.data / 'endtoend' / region}; skipped")
+            continue
         top1 = top3 = whole = 0
         times, times_hd, misses = [], [], []
         for scene in scenes:
@@ -88,9 +91,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{1000 * statistics.median(times):>11.1f}{hd:>13}")
         if args.misses and misses:
             print("  missed:", " ".join(misses))
-    print(f"all photos: median {1000 * statistics.median(all_times):.1f} ms; "
-          f"1280x720 photos ({len(hd_times)}): median {1000 * statistics.median(hd_times):.1f} ms"
-          f" wall, {1000 * statistics.median(hd_cpu):.1f} ms CPU (one core)")
+    if all_times:
+        hd = (f"; 1280x720 photos ({len(hd_times)}): median "
+              f"{1000 * statistics.median(hd_times):.1f} ms wall, "
+              f"{1000 * statistics.median(hd_cpu):.1f} ms CPU (one core)") if hd_times else ""
+        print(f"all photos: median {1000 * statistics.median(all_times):.1f} ms{hd}")
     if args.synthetic:
         synthetic(args.synthetic, args.seed)
     return 0
