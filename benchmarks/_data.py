@@ -161,7 +161,7 @@ def fonts_used() -> str:
     ``bench_segmentation.py --augment none`` went from 95.0% to 94.2% of the plates of
     seed 7). Figures are comparable only with the same fonts; this line says which.
     """
-    from platechar.synth.fonts import discover_fonts
+    from platechar.synth.fonts import font_names
 
-    names = [f.name for f in discover_fonts("all")]
+    names = font_names("all")
     return f"fonts ({len(names)}, platechar synth --list-fonts): {', '.join(names)}"

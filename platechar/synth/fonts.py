@@ -352,6 +352,13 @@ def default_cache() -> GlyphCache:
     return _DEFAULT_CACHE
 
 
+def font_names(source: str = "all") -> list[str]:
+    """The names of the fonts :func:`discover_fonts` finds, in its order: what a dataset's
+    ``synth.json``, a model's sidecar and a benchmark record, since the same seed draws
+    the same plates only with the same fonts."""
+    return [f.name for f in discover_fonts(source)]
+
+
 def describe_fonts(source: str = "all") -> str:
     """One line per font found, for ``platechar synth --list-fonts``."""
     lines = []

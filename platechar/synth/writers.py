@@ -98,7 +98,7 @@ def write_manifest(out: Path, spec: SynthSpec, count: int) -> None:
     """
     from platechar._version import __version__
     from platechar.synth.augment import PRESETS
-    from platechar.synth.fonts import discover_fonts
+    from platechar.synth.fonts import font_names
 
     preset = next((name for name, cfg in PRESETS.items() if cfg == spec.augment), "custom")
     manifest = {
@@ -107,7 +107,7 @@ def write_manifest(out: Path, spec: SynthSpec, count: int) -> None:
                    for s, w in zip(spec.styles, spec.weights, strict=True)},
         "augment": preset, "size": None if spec.size is None else list(spec.size),
         "fit": spec.fit, "char_size": spec.char_size,
-        "fonts": {"source": spec.fonts, "names": [f.name for f in discover_fonts(spec.fonts)]},
+        "fonts": {"source": spec.fonts, "names": font_names(spec.fonts)},
         "platechar_version": __version__,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")

@@ -152,7 +152,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
             raise DatasetError(f"{SHIPPED}: no shipped CRNN to fine-tune from")
     from classifier.crnn import CRNNConfig
     from classifier.train_crnn import TrainConfig, train
-    from platechar.synth.fonts import discover_fonts
+    from platechar.synth.fonts import font_names
 
     model_cfg = CRNNConfig()
     if init_from is not None:
@@ -199,7 +199,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         "synthetic_styles": styles or "default mix",
         # the machine's installed fonts are drawn too: the same command on another
         # machine makes other plates, and these names say which were used
-        "synthetic_fonts": [f.name for f in discover_fonts("all")] if synth else [],
+        "synthetic_fonts": font_names("all") if synth else [],
         "two_line_plates": two_line,
         "tight_share": float(tight_share),
         "labelled_crops": 0 if labelled is None else len(labelled),
