@@ -243,8 +243,8 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray) -> _Attempt:
     verdicts = [(blob, judge(blob, ink.shape)) for blob in blobs]
     candidates = [blob for blob, why in verdicts if not why]
     rows = plate_rows([measure_row(group) for group in link_rows(candidates)], height)
-    rows = [_outliers_removed(_pictures_removed(_odd_colours_removed(
-        _repair(row, blobs, ink), ink, colour))) for row in rows]
+    rows = [_outliers_removed(_off_line_removed(_pictures_removed(_odd_colours_removed(
+        _repair(row, blobs, ink), ink, colour)))) for row in rows]
     rows = [row for row in rows if row.count]
     if not rows:
         score = 0.0
@@ -485,6 +485,34 @@ def _misfit(blob: Blob, row: Row, width: float) -> bool:
     stray = MISFIT_HEIGHT * row.height
     return (abs(blob.h - row.height) > stray or blob.w > MISFIT_WIDTH * width
             or abs(blob.y - row.top) > stray or abs(blob.bottom - row.bottom) > stray)
+
+
+OFF_LINE = 0.12  # of the row's height: how far an inner member's centre may stand off the line
+
+
+def _off_line_removed(row: Row) -> Row:
+    """A plate's characters stand on one line; a separator between its groups (a dot,
+    a dash, a small emblem or a state's shape) is often of the characters' ink and
+    joins the row once its pieces are merged, but its centre stands above or below
+    theirs. An inner member whose centre is OFF_LINE of the row's height from the line
+    through the others' centres goes (the ends are left to the rules for ends), unless
+    it covers the line from top to bottom: a character joined to a picture above or
+    below it (North Carolina's plane, Louisiana's pelican) is off the line too.
+
+    Measured (``bench_segmentation.py``, and the crops that the segmented backend reads
+    in the ``endtoend`` photos): those crops' count 179 -> 181 of 210; the 359 real
+    crops' count 92.2% -> 92.5%; synthetic crops unchanged. Without the covering test
+    the real crops' count fell to 91.6% (the plane and the pelican)."""
+    if row.count < 4:
+        return row
+    centres = [b.cy - row.slope * b.cx for b in row.blobs]
+    keep = [True]
+    for i in range(1, row.count - 1):
+        line = statistics.median(centres[:i] + centres[i + 1:])
+        b, reach = row.blobs[i], OFF_LINE * row.height
+        spans = b.y <= row.top + reach and b.bottom >= row.bottom - reach
+        keep.append(spans or abs(centres[i] - line) <= OFF_LINE * row.height)
+    return _kept(row, keep + [True])
 
 
 END_PITCH = 2.0  # an end member this many typical pitches from its neighbour stands apart

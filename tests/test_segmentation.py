@@ -255,6 +255,44 @@ def test_stacked_small_letters_are_not_merged_into_one_character():
     assert [b.box for b in merge_pieces(broken, 5, 55, 40)] == [(10, 10, 14, 40)]
 
 
+def test_a_dash_stretched_by_specks_is_not_merged_into_a_character():
+    """Slovak ``ZA-834CO``: a dash with a stroke of the frame above it and a speck below
+    spans the line's height, but its pieces cover a quarter of it; a character broken
+    by glare is ink over most of its height (``characters.PIECES_COVER``)."""
+    from segmentation.characters import merge_pieces
+
+    dash = [Blob(73, 2, 33, 2, 49), Blob(84, 25, 18, 10, 144), Blob(86, 57, 3, 2, 5)]
+    assert merge_pieces(dash, 0, 60, 53) == []
+    broken = [Blob(10, 4, 14, 25, 200), Blob(10, 31, 14, 25, 180)]  # a gap of 2 rows
+    assert [b.box for b in merge_pieces(broken, 0, 60, 53)] == [(10, 4, 14, 52)]
+
+
+def test_a_separator_off_the_characters_line_is_dropped():
+    """A dot or a small emblem between the groups (``HH9 G5W``, ``UF2 V5S``) joins the
+    row of characters once its pieces are merged, but stands above or below their line;
+    a character joined to a picture above it covers the line and stays
+    (``segmenter._off_line_removed``)."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _off_line_removed
+
+    chars = [Blob(10 + 25 * i, 20, 18, 40, 300) for i in (0, 1, 2, 4, 5, 6)]
+    low = Blob(83, 30, 6, 36, 150)  # centre 8 px (0.2 of the height) below the line
+    row = measure_row([*chars, low])
+    assert [b.x for b in _off_line_removed(row).blobs] == [b.x for b in chars]
+    joined = Blob(85, 2, 18, 58, 500)  # a character joined to a picture above it
+    assert _off_line_removed(measure_row([*chars, joined])).count == 7
+    on_line = Blob(83, 22, 6, 36, 150)  # a narrow 1 a little short, on the line
+    assert _off_line_removed(measure_row([*chars, on_line])).count == 7
+
+
+def test_a_thin_i_at_the_working_height_is_a_character():
+    """DejaVu Sans' ``I`` is 2 px wide in a 30 px line at the working height of 64."""
+    from segmentation.characters import judge
+
+    assert judge(Blob(96, 18, 2, 30, 60), (64, 120)) == ""
+    assert judge(Blob(96, 18, 1, 30, 30), (64, 120)) == "thin"
+
+
 def test_a_member_of_another_ink_colour_is_dropped():
     from segmentation.lines import measure_row
     from segmentation.segmenter import _odd_colours_removed
