@@ -4,6 +4,7 @@
     python benchmarks/bench_segmentation.py --synthetic 2000 --seed 7 --augment light
     python benchmarks/bench_segmentation.py --misses 20     # list real crops it miscounts
     python benchmarks/bench_segmentation.py --diagnose      # why synthetic crops are missed
+    python benchmarks/bench_segmentation.py --endtoend      # + the crops cut from photos
 
 Figures printed:
 
@@ -12,7 +13,10 @@ Figures printed:
   i-th box overlapping the i-th true box at IoU > 0.5);
 * the 359 real crops of ``seg_and_ocr`` (labels only, no boxes): share of plates where
   the number of characters found equals the label's length;
-* median and 90th-percentile milliseconds per crop (one thread, after a warm-up).
+* median and 90th-percentile milliseconds per crop (one thread, after a warm-up);
+* with ``--endtoend``, the crops that the segmented backend reads in the ``endtoend``
+  photos (the detector's crops, cut otherwise than ``seg_and_ocr``'s): share whose
+  count equals the label's length, per region (``--misses N`` lists N of each).
 
 ``--diagnose`` adds, for the synthetic crops: each miss sorted by what went wrong
 (``dropped``: a true character has no box near it; ``joined``: one box covers two true
@@ -43,6 +47,7 @@ from benchmarks._data import (  # noqa: E402
     add_label_argument,
     describe_labels,
     fonts_used,
+    read_endtoend,
     read_seg_and_ocr,
 )
 from detection.geometry import iou, width_covered  # noqa: E402
@@ -161,6 +166,40 @@ def real(root: Path, misses: int, raw_labels: bool = False) -> tuple[float, list
     return hits / max(1, len(crops)), times, len(crops)
 
 
+def endtoend(root: Path, regions: list[str], misses: int) -> None:
+    """The crops the segmented backend reads in the ``endtoend`` photos: each photo is
+    read as ``platechar.read`` does, and of the candidates over its plate (IoU > 0.4)
+    the most confident one's crop is segmented again (with the CNN's legibility, as
+    the backend does); the share whose count equals the label's length is printed per
+    region. A photo whose plate no candidate covers is left out (detection missed)."""
+    import platechar
+    from platechar.backends.segmented import load as load_segmented
+
+    recognizer = load_segmented()
+    reader = platechar.Reader("segmented")
+    total = right = 0
+    for region in regions:
+        ok, n, wrong = 0, 0, []
+        for scene in read_endtoend(root, region):
+            over = [r for r in reader.read(scene.image_path)
+                    if r.box is not None and iou(r.box, scene.box) > 0.4]
+            if not over:
+                continue
+            crop = max(over, key=lambda r: r.confidence).crop
+            found = len(segment_characters(crop, legibility=recognizer.legibility))
+            n += 1
+            if found == len(scene.text):
+                ok += 1
+            else:
+                wrong.append(f"{scene.image_path.name}: '{scene.text}' -> {found}")
+        print(f"endtoend/{region}: {n} photos whose plate was found, count = label length "
+              f"{100 * ok / max(1, n):.1f}% ({ok})")
+        for line in wrong[:misses]:
+            print(f"  miss {line}")
+        total, right = total + n, right + ok
+    print(f"endtoend, all: count = label length {right} of {total}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
@@ -172,6 +211,9 @@ def main(argv=None) -> int:
                         help="sort the synthetic misses by kind (slower)")
     parser.add_argument("--cpu-time", action="store_true",
                         help="time with the thread's CPU clock (for a busy machine)")
+    parser.add_argument("--endtoend", action="store_true",
+                        help="also the crops the segmented backend reads in the endtoend "
+                             "photos (about a minute)")
     add_label_argument(parser)
     args = parser.parse_args(argv)
     if args.cpu_time:
@@ -196,6 +238,9 @@ def main(argv=None) -> int:
         print(f"  {describe_labels(args.raw_labels)}")
     else:
         print(f"real crops not found under {args.data}; skipped")
+    if args.endtoend:
+        regions = [r for r in ("us", "eu", "br") if (args.data / "endtoend" / r).is_dir()]
+        endtoend(args.data, regions, args.misses)
     return 0
 
 

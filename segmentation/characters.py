@@ -188,10 +188,11 @@ PIECES_COVER = 0.6
 broken by a thin stroke or glare is mostly ink from top to bottom, with short gaps; a
 separator (a dash, the dots of a coat of arms) with a speck of dirt above and below it
 spans the line's height with little ink between. Measured on the crops that the
-segmented backend reads in the ``endtoend`` photos (a one-off script): 181 -> 184 of 210
-with the right count (Slovak dashes and coats of arms, an Alaskan separator); the 359
-``seg_and_ocr`` crops' count unchanged in all but one, Maryland's ``ADT 80S``, which had
-the right count only because a piece of its heron stood in for the ``T`` it missed."""
+segmented backend reads in the ``endtoend`` photos (``bench_segmentation.py --endtoend``,
+with the crops of then): 181 -> 184 of 210 with the right count (Slovak dashes and coats
+of arms: four European crops more, one fewer); the 359 ``seg_and_ocr`` crops' count
+unchanged in all but one, Maryland's ``ADT 80S``, which had the right count only because
+a piece of its heron stood in for the ``T`` it missed."""
 
 
 def _covered_height(group: list[Blob]) -> int:

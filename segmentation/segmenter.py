@@ -499,10 +499,11 @@ def _off_line_removed(row: Row) -> Row:
     it covers the line from top to bottom: a character joined to a picture above or
     below it (North Carolina's plane, Louisiana's pelican) is off the line too.
 
-    Measured (``bench_segmentation.py``, and the crops that the segmented backend reads
-    in the ``endtoend`` photos): those crops' count 179 -> 181 of 210; the 359 real
-    crops' count 92.2% -> 92.5%; synthetic crops unchanged. Without the covering test
-    the real crops' count fell to 91.6% (the plane and the pelican)."""
+    Measured (``bench_segmentation.py [--endtoend]``, the latter with the crops of
+    then): the count of the crops the segmented backend reads in the ``endtoend``
+    photos 179 -> 181 of 210; the 359 real crops' count 92.2% -> 92.5%; synthetic crops
+    unchanged. Without the covering test the real crops' count fell to 91.6% (the plane
+    and the pelican)."""
     if row.count < 4:
         return row
     centres = [b.cy - row.slope * b.cx for b in row.blobs]
