@@ -507,12 +507,13 @@ def _off_line_removed(row: Row) -> Row:
     if row.count < 4:
         return row
     centres = [b.cy - row.slope * b.cx for b in row.blobs]
+    reach = OFF_LINE * row.height
     keep = [True]
     for i in range(1, row.count - 1):
+        b = row.blobs[i]
         line = statistics.median(centres[:i] + centres[i + 1:])
-        b, reach = row.blobs[i], OFF_LINE * row.height
         spans = b.y <= row.top + reach and b.bottom >= row.bottom - reach
-        keep.append(spans or abs(centres[i] - line) <= OFF_LINE * row.height)
+        keep.append(spans or abs(centres[i] - line) <= reach)
     return _kept(row, keep + [True])
 
 
