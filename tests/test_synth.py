@@ -86,6 +86,27 @@ def test_parallel_generation_is_identical_to_serial():
     assert [s.image.tobytes() for s in serial] == [s.image.tobytes() for s in parallel]
 
 
+def test_a_stream_of_parallel_items_can_be_left_early():
+    spec = make_spec("crops", seed=11, size=(96, 32))
+    stream = map_items(spec, 0, 5000, workers=2, chunk=4)
+    first = next(stream)
+    stream.close()  # shuts the workers down, without making the other 4,999
+    assert first.image.tobytes() == next(map_items(spec, 0, 1)).image.tobytes()
+
+
+def test_workers_in_a_script_without_a_main_guard_give_a_clear_error(tmp_path):
+    # Spawned workers import the calling script again; without `if __name__ ==
+    # "__main__":` each one would call for workers itself. A multiprocessing.Pool then
+    # starts new workers for ever (a hang, and a traceback from each); this must stop.
+    script = tmp_path / "unguarded.py"
+    script.write_text("import platechar.synth as s\ns.generate_plates(100, workers=2)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "PlatecharError" in done.stderr and '__name__ == "__main__"' in done.stderr
+    assert done.stderr.count("Traceback") == 1  # the caller's, not one per worker
+
+
 # --- labels and boxes ----------------------------------------------------------------
 
 

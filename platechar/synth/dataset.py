@@ -10,6 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import cv2
@@ -147,6 +149,19 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+WORKERS_FAILED = (
+    "the worker processes making synthetic data stopped. If this was called from a "
+    "script, put the call under `if __name__ == \"__main__\":` (platechar starts its "
+    "workers with 'spawn', which imports the script again in each worker), or pass "
+    "workers=1. A worker may also have been killed, for example for lack of memory.")
+
+
+def _starting_a_worker() -> bool:
+    """True while a spawned worker imports its parent's script (CPython marks the
+    process ``_inheriting`` then; its own check raises a RuntimeError a little later)."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
 def resolve_workers(workers: int | None) -> int:
     """``None`` or 0 -> one per CPU core; otherwise checked to be >= 1."""
     if workers is None or workers == 0:
@@ -171,16 +186,31 @@ def map_items(spec: SynthSpec, start: int, stop: int, workers: int = 1, fn=None,
 
     With ``workers > 1`` chunks of indices go to a process pool; the order and the
     items are the same as with one worker.
+
+    Raises:
+        PlatecharError: when a worker process dies, for example because a script
+            without an ``if __name__ == "__main__":`` guard asked for workers (each
+            spawned worker runs the script again); a plain ``multiprocessing.Pool``
+            would start new workers for ever and hang.
     """
     workers = resolve_workers(workers)
     if workers == 1 or stop - start <= chunk:
         for i in range(start, stop):
             yield fn(spec, i) if fn else make_item(spec, i)
         return
+    if _starting_a_worker():
+        # This is a worker re-running a script that has no __main__ guard: leave quietly
+        # (no second traceback); the parent sees a dead worker and says what to do.
+        raise SystemExit(1)
     jobs = [(spec, a, b, fn) for a, b in _chunks(start, stop, chunk)]
-    with _context().Pool(workers, initializer=_init_worker) as pool:
-        for part in pool.imap(_make_range, jobs):
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker)
+    try:
+        for part in pool.map(_make_range, jobs):
             yield from part
+    except BrokenProcessPool:
+        raise PlatecharError(WORKERS_FAILED) from None
+    finally:  # also when the caller stops early: drop the chunks not started yet
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def generate_plates(n: int, seed: int = 0, styles=None, augment="default", size=None,
