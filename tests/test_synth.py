@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import re
 import subprocess
 import sys
@@ -92,6 +93,7 @@ def test_a_stream_of_parallel_items_can_be_left_early():
     first = next(stream)
     stream.close()  # shuts the workers down, without making the other 4,999
     assert first.image.tobytes() == next(map_items(spec, 0, 1)).image.tobytes()
+    assert not multiprocessing.active_children()  # no worker left running
 
 
 def test_workers_in_a_script_without_a_main_guard_give_a_clear_error(tmp_path):
