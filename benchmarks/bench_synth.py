@@ -11,6 +11,11 @@ wanders by 20% from minute to minute). ``--out /dev/shm`` writes to memory, whic
 separates the library's own cost from the disk's. The goal: at least 1,000 crops/s
 on 2 cores.
 
+``--png-encoders`` compares the two PNG encoders of the default files on the same crops
+instead: OpenCV's zlib (level 1, run-length matching, SUB filter) and
+``platechar.synth.png`` (the SUB filter and ISA-L's deflate), milliseconds per crop and
+kilobytes per file, alternating ``--rounds`` times in one process.
+
 ``--against TREE`` compares this checkout with another one (for example
 ``git worktree add /tmp/before HEAD~1``) instead: milliseconds per crop made in one
 process, the two trees' runs alternating ``--rounds`` times so that the VM's drift
@@ -19,6 +24,7 @@ falls on both alike; it prints each tree's fastest and median run and their rati
     python benchmarks/bench_synth.py [--count 10000] [--workers 2] [--sizes 128x32,256x64]
                                      [--repeat 3] [--out DIR]
     python benchmarks/bench_synth.py --against TREE [--rounds 6] [--count 1500]
+    python benchmarks/bench_synth.py --png-encoders [--count 500] [--rounds 6]
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ import cv2  # noqa: E402
 
 from platechar.synth.dataset import make_item, make_spec, map_items  # noqa: E402
 from platechar.synth.fonts import default_cache, discover_fonts  # noqa: E402
-from platechar.synth.writers import PNG_COMPRESSION, write_crops  # noqa: E402
+from platechar.synth.png import available as fast_png_available  # noqa: E402
+from platechar.synth.png import encode_png  # noqa: E402
+from platechar.synth.writers import PNG_COMPRESSION, opencv_png_params, write_crops  # noqa: E402
 
 
 def one_process(spec, n: int) -> float:
@@ -100,6 +108,36 @@ def against(tree: Path, sizes: list[str], augment: str, count: int, rounds: int)
               f"{statistics.median(ra) / statistics.median(rb):.2f} median")
 
 
+def png_encoders(sizes: list[str], augment: str, count: int, rounds: int) -> None:
+    """Time OpenCV's PNG encoder against platechar.synth.png on the same crops."""
+    if not fast_png_available():
+        print("the isal package is not installed: the writers use OpenCV's PNG encoder")
+        return
+    params = opencv_png_params(PNG_COMPRESSION)
+    encoders = {"OpenCV (zlib level 1, RLE, SUB)": lambda im: cv2.imencode(".png", im,
+                                                                          params)[1],
+                "platechar.synth.png (SUB, ISA-L level 1)": encode_png}
+    print(f"PNG encoders on {count} crops (augment={augment}), {rounds} alternating rounds; "
+          "ms per crop (fastest / median) and KB per file")
+    for size in sizes:
+        spec = make_spec("crops", seed=1, augment=augment, size=size)
+        crops = [make_item(spec, i).image for i in range(count)]
+        ms: dict[str, list[float]] = {name: [] for name in encoders}
+        kb = {}
+        for _ in range(rounds):
+            for name, encode in encoders.items():
+                t = time.perf_counter()
+                total = sum(len(encode(im)) for im in crops)
+                ms[name].append((time.perf_counter() - t) / count * 1e3)
+                kb[name] = total / count / 1e3
+        for name, runs in ms.items():
+            print(f"{size:>9}  {name:42s} {min(runs):.3f} / {statistics.median(runs):.3f} ms"
+                  f"  {kb[name]:.1f} KB")
+        (a, ra), (b, rb) = ms.items()
+        print(f"{size:>9}  OpenCV / platechar.synth.png: {min(ra) / min(rb):.2f}x fastest, "
+              f"{statistics.median(ra) / statistics.median(rb):.2f}x median")
+
+
 def file_creation_ms(out, n: int = 500) -> float:
     """Milliseconds to create and write one small file in a fresh folder under ``out``.
 
@@ -131,8 +169,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="write into a temporary folder under this one (default: system temp)")
     parser.add_argument("--against", type=Path, default=None, metavar="TREE",
                         help="compare one-process speed with another checkout of platechar")
-    parser.add_argument("--rounds", type=int, default=6, help="with --against: alternations")
+    parser.add_argument("--rounds", type=int, default=6,
+                        help="with --against or --png-encoders: alternations")
+    parser.add_argument("--png-encoders", action="store_true",
+                        help="compare OpenCV's PNG encoder with platechar.synth.png instead")
     args = parser.parse_args(argv)
+    if args.png_encoders:
+        cv2.setNumThreads(1)
+        png_encoders(args.sizes.split(","), args.augment, args.count or 500, max(1, args.rounds))
+        return 0
     if args.against is not None:
         if not (args.against / "platechar" / "synth").is_dir():
             parser.error(f"{args.against} is not a platechar checkout (no platechar/synth)")
@@ -147,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"platechar.synth crops, augment={args.augment}, {args.count} per run, "
           f"{os.cpu_count()} CPU cores, {w} workers; crops per second, wall clock")
     where = args.out or Path(tempfile.gettempdir())
+    print("PNG level 1 encoded by " + ("platechar.synth.png (ISA-L's deflate)"
+                                       if fast_png_available() else "OpenCV (isal missing)"))
     print(f"files written under {where}, where creating a 20 KB file takes "
           f"{file_creation_ms(where):.2f} ms")
     print(f"{'size':>9}{'memory, 1 proc':>16}{f'memory, {w} procs':>18}"

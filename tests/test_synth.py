@@ -4,6 +4,7 @@ documented, batches of the declared shapes, a CLI that refuses bad input politel
 from __future__ import annotations
 
 import csv
+import io
 import json
 import multiprocessing
 import re
@@ -31,6 +32,7 @@ from platechar.synth import (
     render_plate,
     style_names,
 )
+from platechar.synth import png as fast_png
 from platechar.synth.augment import OFF, PRESETS
 from platechar.synth.crops import make_crop
 from platechar.synth.dataset import map_items
@@ -319,6 +321,38 @@ def test_png_compression_changes_the_file_size_not_the_pixels(tmp_path):
     for bad in (-1, 10, 1.5, True):
         with pytest.raises(PlatecharError, match="PNG compression"):
             write_crops(spec, tmp_path / "bad", 1, png_compression=bad)
+
+
+def test_fast_png_encoder_writes_files_every_reader_decodes_to_the_same_pixels():
+    from PIL import Image
+
+    assert fast_png.available()  # isal is a dependency: the writers' default path
+    rng = np.random.default_rng(0)
+    crop = make_crop(get_style("us"), np.random.default_rng(1), PRESETS["default"], (256, 64)).image
+    cases = [crop, crop[5:40, 3:201], cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY),
+             rng.integers(0, 256, (1, 1, 3), dtype=np.uint8),
+             rng.integers(0, 256, (7, 3), dtype=np.uint8)]
+    for img in cases:
+        data = fast_png.encode_png(img)
+        assert data[:8] == fast_png.SIGNATURE
+        decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(decoded, img)
+        pil = np.asarray(Image.open(io.BytesIO(data)))  # a second, independent decoder
+        assert np.array_equal(pil, img[..., ::-1] if img.ndim == 3 else img)
+    # what it does not encode goes back to OpenCV: other dtypes and channel counts
+    assert fast_png.encode_png(crop.astype(np.float32)) is None
+    assert fast_png.encode_png(cv2.cvtColor(crop, cv2.COLOR_BGR2BGRA)) is None
+
+
+def test_writers_use_opencv_when_isal_is_missing(tmp_path, monkeypatch):
+    spec = make_spec("crops", seed=4, size="128x32")
+    fast = write_crops(spec, tmp_path / "fast", 3)
+    monkeypatch.setattr(fast_png, "isal_zlib", None)
+    assert not fast_png.available()
+    slow = write_crops(spec, tmp_path / "slow", 3)
+    for name, _ in read_crop_labels(fast):
+        assert (fast / name).read_bytes() != (slow / name).read_bytes()  # two encoders
+        assert np.array_equal(cv2.imread(str(fast / name)), cv2.imread(str(slow / name)))
 
 
 def test_scenes_files_are_openalpr_style(tmp_path):

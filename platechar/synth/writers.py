@@ -37,15 +37,16 @@ import cv2
 from platechar.alphabet import ALPHABET
 from platechar.errors import DatasetError, PlatecharError
 from platechar.synth.dataset import SynthSpec, iter_chars, make_item, map_items
+from platechar.synth.png import encode_png
 
 IMAGE_FORMATS = ("png", "jpg")
 PNG_COMPRESSION = 1
-"""The default zlib level of written PNGs. 1 with run-length matching only is the fastest
-that still compresses (256x64 crops: 0.45 ms, 29 KB); 0 stores the pixels as they are
-(0.05 ms, 48 KB); 2-9 use zlib's usual matching, slower and at level 9 about a tenth
-smaller. Writing 10,000 crops with 2 workers (``benchmarks/bench_synth.py``), stored
-files came 11-16% faster into memory (/dev/shm), but on this machine's disk 5% faster at
-256x64 and 21% slower at 128x32: there the larger files cost what the encoding saves."""
+"""The default zlib level of written PNGs. 1 is the fastest level that still compresses:
+the SUB row filter, then ISA-L's deflate (:mod:`platechar.synth.png`; 256x64 crops:
+0.21 ms, 29 KB), or, where the ``isal`` package is missing, OpenCV's zlib with
+run-length matching only (0.45 ms, 30 KB). 0 stores the pixels as they are (0.05 ms,
+48 KB); 2-9 use zlib's usual matching, slower and at level 9 about a tenth smaller.
+Every level writes the same pixels."""
 # OpenCV >= 4.10 lets the PNG row filter be chosen; older versions try them all.
 _HAS_FILTER = hasattr(cv2, "IMWRITE_PNG_FILTER")
 _PNG_FILTER_SUB = [cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB] if _HAS_FILTER else []
@@ -63,25 +64,32 @@ def _out_dir(out_dir) -> Path:
     return out
 
 
-def _imwrite(path: Path, img, fmt: str, quality: int = 95,
-             png_compression: int = PNG_COMPRESSION) -> None:
-    if fmt == "jpg":
-        params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
-    elif png_compression == 0:  # stored: a row filter would only cost time
-        params = [cv2.IMWRITE_PNG_COMPRESSION, 0, *_PNG_FILTER_NONE]
-    elif png_compression == 1:
+def opencv_png_params(png_compression: int) -> list[int]:
+    """``cv2.imencode`` parameters for a PNG at zlib level ``png_compression`` (0..9)."""
+    if png_compression == 0:  # stored: a row filter would only cost time
+        return [cv2.IMWRITE_PNG_COMPRESSION, 0, *_PNG_FILTER_NONE]
+    if png_compression == 1:
         # Noisy crops gain nothing from LZ matching (RLE) or from trying every row filter
         # (SUB alone): measured on 256x64 crops, 0.45 ms and 29 KB a crop against
         # 0.82 ms and 27 KB for zlib's default filters, 1.24 ms at compression 3.
-        params = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY,
-                  cv2.IMWRITE_PNG_STRATEGY_RLE, *_PNG_FILTER_SUB]
-    else:
-        params = [cv2.IMWRITE_PNG_COMPRESSION, int(png_compression)]
-    ok, buf = cv2.imencode("." + fmt, img, params)
-    if not ok:
-        raise PlatecharError(f"could not encode {path.name}")
+        return [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY,
+                cv2.IMWRITE_PNG_STRATEGY_RLE, *_PNG_FILTER_SUB]
+    return [cv2.IMWRITE_PNG_COMPRESSION, int(png_compression)]
+
+
+def _imwrite(path: Path, img, fmt: str, quality: int = 95,
+             png_compression: int = PNG_COMPRESSION) -> None:
+    data = None
+    if fmt == "png" and png_compression == 1:
+        data = encode_png(img)  # the same filter, ISA-L's deflate: twice as fast as zlib's
+    if data is None:
+        params = ([cv2.IMWRITE_JPEG_QUALITY, int(quality)] if fmt == "jpg"
+                  else opencv_png_params(png_compression))
+        ok, data = cv2.imencode("." + fmt, img, params)
+        if not ok:
+            raise PlatecharError(f"could not encode {path.name}")
     with open(path, "wb") as f:
-        f.write(buf)  # the encoded buffer as is: no copy into a bytes object
+        f.write(data)  # the encoded buffer as is: no copy into a bytes object
 
 
 MANIFEST = "synth.json"
