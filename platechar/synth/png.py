@@ -20,7 +20,7 @@ import zlib
 
 import numpy as np
 
-try:  # a dependency of platechar; optional here so that a missing wheel only costs speed
+try:  # a dependency where it has wheels (x86-64, ARM64); elsewhere only speed is lost
     from isal import isal_zlib
 except ImportError:  # pragma: no cover - exercised only where isal has no wheel
     isal_zlib = None
