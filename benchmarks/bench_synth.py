@@ -72,21 +72,41 @@ KEPT: list[tempfile.TemporaryDirectory] = []
 """The written runs' folders, deleted only after the last measurement (see settle())."""
 
 
+WORKER_CPU: dict[tuple, list[tuple[float, float]]] = {}
+"""Per written format, the worker processes' (user, kernel) CPU ms per crop of each run."""
+
+
+def _children_cpu() -> tuple[float, float]:
+    """User and kernel CPU seconds of the finished child processes (0, 0 off Unix)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0, 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime, usage.ru_stime
+
+
 def written(spec, n: int, workers: int, fmt: str, out, png_compression: int | None) -> float:
     level = {} if png_compression is None else {"png_compression": png_compression}
     tmp = tempfile.TemporaryDirectory(dir=out)
     KEPT.append(tmp)
+    cpu = _children_cpu()
     t = time.perf_counter()
     write_crops(spec, tmp.name, n, workers=workers, fmt=fmt, **level)
-    return n / (time.perf_counter() - t)
+    rate = n / (time.perf_counter() - t)
+    # the pool has joined its workers, so their CPU time is in the children's account now
+    user, kernel = (after - before for after, before in zip(_children_cpu(), cpu, strict=True))
+    WORKER_CPU.setdefault((fmt, png_compression), []).append((user / n * 1e3,
+                                                               kernel / n * 1e3))
+    return rate
 
 
 def settle(out, limit_s: float = 120.0) -> float:
     """Wait until creating files under ``out`` costs a steady amount.
 
-    Deleting thousands of files makes new ones slow to create for a minute or more on
-    some disks (this VM's ext4 is mounted with ``discard``: just after deleting 6,000
-    files, 0.21 ms a file against 0.045 ms before and 15 s later). A user writing one
+    Deleting thousands of files makes new ones slow to create for minutes on some disks
+    (this VM's ext4 is mounted with ``discard``: a probe read 0.56 ms a file some minutes
+    after a run's 2.6 GB were deleted, against 0.03-0.06 ms when calm). A user writing one
     dataset does not pay for deletions made before, so the benchmark waits for them to
     pass before its first run and keeps every run's files until the end instead of
     deleting them in between. Probes every 2 s until two in a row agree within 25% or
@@ -255,6 +275,13 @@ def main(argv: list[str] | None = None) -> int:
         worst = min(rates[:2]) if worst is None else min(worst, *rates[:2])
         print(f"{size:>9}{mem1:>14.0f}/s{memw:>16.0f}/s{rates[0]:>14.0f}/s{rates[1]:>14.0f}/s"
               f"{rates[2]:>15.0f}/s", flush=True)
+        cpu = {name: WORKER_CPU.pop(key, []) for name, key in
+               (("PNG", ("png", PNG_COMPRESSION)), ("JPG", ("jpg", None)), ("stored", ("png", 0)))}
+        if any(user for runs in cpu.values() for user, _ in runs):
+            parts = [f"{name} {statistics.median(u for u, _ in runs):.2f} + "
+                     f"{statistics.median(k for _, k in runs):.2f}" for name, runs in cpu.items()]
+            print("           workers' CPU per crop written, user + kernel ms (median): "
+                  + ", ".join(parts))
     size_gb = sum(f.stat().st_size for tmp in KEPT for f in Path(tmp.name).iterdir()) / 1e9
     print(f"creating a 20 KB file under {where} now takes {file_creation_ms(where):.2f} ms; "
           f"deleting the runs' {size_gb:.1f} GB of files")
