@@ -323,6 +323,36 @@ def test_png_compression_changes_the_file_size_not_the_pixels(tmp_path):
             write_crops(spec, tmp_path / "bad", 1, png_compression=bad)
 
 
+def test_some_js_are_drawn_as_a_u_with_a_cut_left_stem():
+    from platechar.synth.fonts import CUT_STEM_J, GlyphCache
+
+    font = discover_fonts("bundled")[0]
+    cache = GlyphCache()
+    u = cache.master(font, "U").mask
+    h, w = u.shape
+    for name, share in CUT_STEM_J.items():
+        cut = cache.master(font, name).mask
+        top, left = int(round(h * (1 - share))), int(w * 0.45)
+        assert cut.shape == u.shape and u[:top, :left].max() > 0  # U's stem is there ...
+        assert cut[:top, :left].max() == 0  # ... and cut away above the hook
+        assert np.array_equal(cut[top:], u[top:]) and np.array_equal(cut[:, left:], u[:, left:])
+    asked = []
+    real_glyph = cache.glyph
+
+    def recording(font, text, *args, **kwargs):
+        asked.append(text)
+        return real_glyph(font, text, *args, **kwargs)
+
+    cache.glyph = recording
+    for seed in range(12):
+        render_plate(get_style("us"), np.random.default_rng(seed), 64, cache=cache,
+                     text="JJJ 4JJ")
+    js = [t for t in asked if t.startswith("J")]
+    cut = sum(t in CUT_STEM_J for t in js)
+    assert len(js) == 12 * 5 and 0.3 < cut / len(js) < 0.7  # about half, all three kinds
+    assert {t for t in js if t in CUT_STEM_J} == set(CUT_STEM_J)
+
+
 def test_fast_png_encoder_writes_files_every_reader_decodes_to_the_same_pixels():
     from PIL import Image
 

@@ -46,6 +46,12 @@ WORD_MASTER_CAP = 48
 #: Characters rendered for decoration text (state names, slogans, sticker digits).
 DECOR_CHARS = ALPHABET + "abcdefghijklmnopqrstuvwxyz"
 
+#: Pseudo-glyphs for ``J``: the font's ``U`` with its left stem cut down to this share of
+#: its height. Many US plate fonts (New Jersey's, New Mexico's) draw ``J`` so, a ``U`` with
+#: a short left hook; no font on the machine does, and trained without them the character
+#: CNN read those plates' ``J`` as ``U`` (README, "Character CNN").
+CUT_STEM_J = {"J~1": 0.3, "J~2": 0.4, "J~3": 0.5}
+
 # Bundled matplotlib fonts suitable for plate characters.
 _BUNDLED_TTF = ("DejaVuSans-Bold.ttf", "DejaVuSans.ttf", "DejaVuSansMono-Bold.ttf")
 # Bundled fonts used only for decoration text (headers, slogans).
@@ -241,6 +247,14 @@ def _tight(arr: np.ndarray, cap_top: int) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(arr[y0:y1, x0:x1]), int(y0 - cap_top)
 
 
+def _cut_stem(u: _Master, share: float) -> _Master:
+    """A ``U`` master whose left 45% is blank above the lowest ``share`` of its height."""
+    mask = u.mask.copy()
+    h, w = mask.shape
+    mask[: int(round(h * (1 - share))), : int(w * 0.45)] = 0
+    return _Master(mask, u.top, u.cap)
+
+
 def _quantize(cap: float) -> int:
     """Cap heights in steps of about 6% above 16 px, so that the cache hits."""
     cap = max(4.0, float(cap))
@@ -273,6 +287,8 @@ class GlyphCache:
     def master(self, font: FontSpec, text: str) -> _Master:
         key = (font.name, text)
         m = self._masters.get(key)
+        if m is None and text in CUT_STEM_J:
+            m = self._masters[key] = _cut_stem(self.master(font, "U"), CUT_STEM_J[text])
         if m is None:
             cap = MASTER_CAP if len(text) == 1 else WORD_MASTER_CAP
             if font.hershey is not None:

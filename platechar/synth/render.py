@@ -18,6 +18,7 @@ import numpy as np
 
 from platechar.alphabet import ALPHABET
 from platechar.synth.fonts import (
+    CUT_STEM_J,
     MASTER_CAP,
     FontSpec,
     GlyphCache,
@@ -29,6 +30,10 @@ from platechar.synth.styles import PlateStyle
 
 LETTERS = ALPHABET[10:]
 DIGITS = ALPHABET[:10]
+CUT_STEM_J_SHARE = 0.5
+"""Share of the ``J``s drawn as a ``U`` with a cut left stem, one of
+:data:`~platechar.synth.fonts.CUT_STEM_J` at random (New Jersey's, New Mexico's ``J``)."""
+_CUT_STEM_J_NAMES = tuple(CUT_STEM_J)
 
 
 @dataclass
@@ -385,7 +390,10 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
         pieces, total = [], 0.0
         for sym in line:
             if sym in ALPHABET:
-                a, _top = cache.glyph(font, drawn.get(sym, sym), cap, width, bold)
+                glyph = drawn.get(sym, sym)
+                if sym == "J" and rng.random() < CUT_STEM_J_SHARE:
+                    glyph = _CUT_STEM_J_NAMES[int(rng.integers(1, 4)) - 1]
+                a, _top = cache.glyph(font, glyph, cap, width, bold)
                 pieces.append((sym, a))
                 total += a.shape[1]
             else:
