@@ -392,7 +392,7 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
             if sym in ALPHABET:
                 glyph = drawn.get(sym, sym)
                 if sym == "J" and rng.random() < CUT_STEM_J_SHARE:
-                    glyph = _CUT_STEM_J_NAMES[int(rng.integers(1, 4)) - 1]
+                    glyph = _CUT_STEM_J_NAMES[int(rng.integers(1, len(_CUT_STEM_J_NAMES) + 1)) - 1]
                 a, _top = cache.glyph(font, glyph, cap, width, bold)
                 pieces.append((sym, a))
                 total += a.shape[1]
