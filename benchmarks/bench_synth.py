@@ -16,8 +16,9 @@ goal: at least 1,000 crops/s on 2 cores.
 
 ``--png-encoders`` compares the two PNG encoders of the default files on the same crops
 instead: OpenCV's zlib (level 1, run-length matching, SUB filter) and
-``platechar.synth.png`` (the SUB filter and ISA-L's deflate), milliseconds per crop and
-kilobytes per file, alternating ``--rounds`` times in one process.
+``platechar.synth.png`` (the SUB filter and ISA-L's deflate at level 1, and at levels 0
+and 2 to show why 1), milliseconds per crop and kilobytes per file, alternating
+``--rounds`` times in one process.
 
 ``--against TREE`` compares this checkout with another one (for example
 ``git worktree add /tmp/before HEAD~1``) instead: milliseconds per crop made in one
@@ -167,9 +168,10 @@ def png_encoders(sizes: list[str], augment: str, count: int, rounds: int) -> Non
         print("the isal package is not installed: the writers use OpenCV's PNG encoder")
         return
     params = opencv_png_params(PNG_COMPRESSION)
-    encoders = {"OpenCV (zlib level 1, RLE, SUB)": lambda im: cv2.imencode(".png", im,
-                                                                          params)[1],
-                "platechar.synth.png (SUB, ISA-L level 1)": encode_png}
+    opencv, ours = "OpenCV (zlib level 1, RLE, SUB)", "platechar.synth.png (SUB, ISA-L level 1)"
+    encoders = {opencv: lambda im: cv2.imencode(".png", im, params)[1], ours: encode_png,
+                "  the same at ISA-L level 0": lambda im: encode_png(im, 0),
+                "  the same at ISA-L level 2": lambda im: encode_png(im, 2)}
     print(f"PNG encoders on {count} crops (augment={augment}), {rounds} alternating rounds; "
           "ms per crop (fastest / median) and KB per file")
     for size in sizes:
@@ -186,7 +188,7 @@ def png_encoders(sizes: list[str], augment: str, count: int, rounds: int) -> Non
         for name, runs in ms.items():
             print(f"{size:>9}  {name:42s} {min(runs):.3f} / {statistics.median(runs):.3f} ms"
                   f"  {kb[name]:.1f} KB")
-        (a, ra), (b, rb) = ms.items()
+        ra, rb = ms[opencv], ms[ours]
         print(f"{size:>9}  OpenCV / platechar.synth.png: {min(ra) / min(rb):.2f}x fastest, "
               f"{statistics.median(ra) / statistics.median(rb):.2f}x median")
 

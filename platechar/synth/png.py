@@ -29,8 +29,8 @@ SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _SUB = 1  # the PNG filter type byte of the SUB filter
 ISAL_LEVEL = 1
 """ISA-L's level 1: measured on 256x64 crops, 0.21 ms and 29 KB a crop, against OpenCV's
-zlib level 1 (run-length matching, SUB filter) at 0.45 ms and 30 KB; level 0 is as fast
-and a third larger, levels 2-3 no smaller."""
+zlib level 1 (run-length matching, SUB filter) at 0.45 ms and 30 KB; level 0 is about as
+fast and a third larger, level 2 no smaller (``bench_synth.py --png-encoders``)."""
 
 
 def available() -> bool:
@@ -55,10 +55,10 @@ def sub_filtered(rows: np.ndarray, bytes_per_pixel: int) -> np.ndarray:
     return out
 
 
-def encode_png(img: np.ndarray) -> bytes | None:
+def encode_png(img: np.ndarray, level: int = ISAL_LEVEL) -> bytes | None:
     """A uint8 gray ``(h, w)`` or BGR ``(h, w, 3)`` image as PNG file bytes (8 bits per
-    sample, no interlacing); ``None`` when ``isal`` is missing or the image is of
-    another kind (the caller then uses OpenCV)."""
+    sample, no interlacing, ISA-L compression ``level`` 0-3); ``None`` when ``isal`` is
+    missing or the image is of another kind (the caller then uses OpenCV)."""
     if isal_zlib is None or img.dtype != np.uint8:
         return None
     if img.ndim == 2:
@@ -73,4 +73,4 @@ def encode_png(img: np.ndarray) -> bytes | None:
     raw = sub_filtered(np.ascontiguousarray(rows).reshape(h, w * bpp), bpp)
     header = struct.pack(">IIBBBBB", w, h, 8, color_type, 0, 0, 0)
     return (SIGNATURE + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", isal_zlib.compress(raw, ISAL_LEVEL)) + _chunk(b"IEND", b""))
+            + _chunk(b"IDAT", isal_zlib.compress(raw, level)) + _chunk(b"IEND", b""))
