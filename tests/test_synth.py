@@ -353,6 +353,47 @@ def test_some_js_are_drawn_as_a_u_with_a_cut_left_stem():
     assert {t for t in js if t in CUT_STEM_J} == set(CUT_STEM_J)
 
 
+def test_some_zeros_are_drawn_as_a_squarish_ring_in_the_font_s_zero_box():
+    from platechar.synth.fonts import SQUARE_ZERO, GlyphCache
+    from platechar.synth.render import SQUARE_ZERO_SHARE
+
+    cache = GlyphCache()
+    for font in discover_fonts("all"):  # DejaVu's plain 0, DejaVu Mono's dotted, Hershey's slashed
+        zero = cache.master(font, "0").mask
+        h, w = zero.shape
+        inked = zero[h // 2] > 127  # the middle row: its first run of ink is the left side
+        stroke = int(np.argmin(inked[np.argmax(inked):]))
+        for name in SQUARE_ZERO:
+            ring = cache.master(font, name).mask
+            assert ring.shape == zero.shape
+            assert ring[h // 2, w // 2] == 0 and ring[h // 2, stroke // 2] > 127  # a ring
+            assert ring[h // 2, stroke + 2] < 128  # as thick as the 0's side
+            # squarer than the font's oval: ink in the corner an ellipse leaves empty
+            corner = (int(0.12 * h), int(0.12 * w))
+            assert ring[corner] > zero[corner]
+            assert ring[corner] > 127
+    asked = []
+    real_glyph = cache.glyph
+
+    def recording(font, text, *args, **kwargs):
+        asked.append(text)
+        return real_glyph(font, text, *args, **kwargs)
+
+    cache.glyph = recording
+    zeros = {}
+    for style in ("us", "br"):  # Brazil's 0 is O's oval (a twin), never a square one
+        asked.clear()
+        for seed in range(12):
+            render_plate(get_style(style), np.random.default_rng(seed), 64, cache=cache,
+                         text="000 0000")
+        zeros[style] = [t for t in asked if t == "0" or t in SQUARE_ZERO]
+    # (decoration, a sticker's digits, may ask for a plain 0 too)
+    assert not set(zeros["br"]) & set(SQUARE_ZERO) and len(zeros["us"]) >= 12 * 7
+    share = sum(t in SQUARE_ZERO for t in zeros["us"]) / len(zeros["us"])
+    assert abs(share - SQUARE_ZERO_SHARE) < 0.15
+    assert {t for t in zeros["us"] if t in SQUARE_ZERO} == set(SQUARE_ZERO)
+
+
 def test_fast_png_encoder_writes_files_every_reader_decodes_to_the_same_pixels():
     from PIL import Image
 

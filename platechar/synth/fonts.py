@@ -52,6 +52,14 @@ DECOR_CHARS = ALPHABET + "abcdefghijklmnopqrstuvwxyz"
 #: CNN read those plates' ``J`` as ``U`` (README, "Character CNN").
 CUT_STEM_J = {"J~1": 0.3, "J~2": 0.4, "J~3": 0.5}
 
+#: Pseudo-glyphs for ``0``: a ring shaped as a *superellipse* ``|x/a|^n + |y/b|^n <= 1``
+#: with this exponent ``n`` (2 is an ellipse; higher is squarer), in the box and stroke
+#: width of the font's own ``0``. US plate fonts (Nevada's, North Carolina's) draw ``0``
+#: as a tall rectangle with rounded corners and straight sides; the fonts on the machine
+#: draw an oval, and trained without them the character CNN read Nevada's ``0`` as
+#: ``D`` (README, "Character CNN").
+SQUARE_ZERO = {"0~1": 3.5, "0~2": 5.0}
+
 # Bundled matplotlib fonts suitable for plate characters.
 _BUNDLED_TTF = ("DejaVuSans-Bold.ttf", "DejaVuSans.ttf", "DejaVuSansMono-Bold.ttf")
 # Bundled fonts used only for decoration text (headers, slogans).
@@ -255,6 +263,26 @@ def _cut_stem(u: _Master, share: float) -> _Master:
     return _Master(mask, u.top, u.cap)
 
 
+def _square_ring(zero: _Master, exponent: float) -> _Master:
+    """A ring as tall and wide as the ``0`` master, with its stroke width (the first run
+    of ink along its middle row: the left side, whatever the font puts inside the ``0``,
+    a dot or a slash), shaped as a superellipse."""
+    h, w = zero.mask.shape
+    middle = zero.mask[h // 2] > 127
+    gaps = np.flatnonzero(~middle[np.argmax(middle):])
+    stroke = float(np.clip(gaps[0] if gaps.size else w / 4, 2, 0.4 * min(h, w)))
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    x = (x + 0.5 - w / 2)
+    y = (y + 0.5 - h / 2)
+
+    def inside(a: float, b: float) -> np.ndarray:
+        return np.abs(x / a) ** exponent + np.abs(y / b) ** exponent <= 1
+
+    ring = inside(w / 2, h / 2) & ~inside(max(1.0, w / 2 - stroke), max(1.0, h / 2 - stroke))
+    mask = cv2.GaussianBlur(ring.astype(np.uint8) * 255, (3, 3), 0)  # anti-aliased edge
+    return _Master(mask, zero.top, zero.cap)
+
+
 def _quantize(cap: float) -> int:
     """Cap heights in steps of about 6% above 16 px, so that the cache hits."""
     cap = max(4.0, float(cap))
@@ -289,6 +317,8 @@ class GlyphCache:
         m = self._masters.get(key)
         if m is None and text in CUT_STEM_J:
             m = self._masters[key] = _cut_stem(self.master(font, "U"), CUT_STEM_J[text])
+        if m is None and text in SQUARE_ZERO:
+            m = self._masters[key] = _square_ring(self.master(font, "0"), SQUARE_ZERO[text])
         if m is None:
             cap = MASTER_CAP if len(text) == 1 else WORD_MASTER_CAP
             if font.hershey is not None:

@@ -19,6 +19,7 @@ import numpy as np
 from platechar.alphabet import ALPHABET
 from platechar.synth.fonts import (
     CUT_STEM_J,
+    SQUARE_ZERO,
     MASTER_CAP,
     FontSpec,
     GlyphCache,
@@ -34,6 +35,11 @@ CUT_STEM_J_SHARE = 0.5
 """Share of the ``J``s drawn as a ``U`` with a cut left stem, one of
 :data:`~platechar.synth.fonts.CUT_STEM_J` at random (New Jersey's, New Mexico's ``J``)."""
 _CUT_STEM_J_NAMES = tuple(CUT_STEM_J)
+SQUARE_ZERO_SHARE = 0.4
+"""Share of the ``0``s (those drawn with the font's own ``0``, not a twin's glyph) drawn
+as a squarish ring, one of :data:`~platechar.synth.fonts.SQUARE_ZERO` at random (Nevada's,
+North Carolina's ``0``)."""
+_SQUARE_ZERO_NAMES = tuple(SQUARE_ZERO)
 
 
 @dataclass
@@ -393,6 +399,8 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
                 glyph = drawn.get(sym, sym)
                 if sym == "J" and rng.random() < CUT_STEM_J_SHARE:
                     glyph = _CUT_STEM_J_NAMES[int(rng.integers(1, len(_CUT_STEM_J_NAMES) + 1)) - 1]
+                elif glyph == "0" and rng.random() < SQUARE_ZERO_SHARE:
+                    glyph = _SQUARE_ZERO_NAMES[int(rng.integers(len(_SQUARE_ZERO_NAMES)))]
                 a, _top = cache.glyph(font, glyph, cap, width, bold)
                 pieces.append((sym, a))
                 total += a.shape[1]
