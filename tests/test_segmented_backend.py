@@ -11,6 +11,7 @@ import pytest
 
 import platechar
 from platechar.cli import main
+from platechar.syntax import LOOKALIKES
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,10 @@ def test_recognize_reads_synthetic_crops(plates):
         assert len(reading.chars) == len(reading.text)
         for char in reading.chars:
             assert char.box is not None and len(char.alternatives) == 2
-            assert char.confidence >= char.alternatives[0][1]
+            first, odds = char.alternatives[0]
+            # the CNN's first choice, or a look-alike the plate syntax put in its place
+            assert char.confidence >= odds or any(
+                {char.text, first} <= set(group) for group in LOOKALIKES)
         assert {"segment", "classify"} <= set(reading.timings)
 
 
