@@ -19,8 +19,8 @@ import numpy as np
 from platechar.alphabet import ALPHABET
 from platechar.synth.fonts import (
     CUT_STEM_J,
-    SQUARE_ZERO,
     MASTER_CAP,
+    SQUARE_ZERO,
     FontSpec,
     GlyphCache,
     decoration_fonts,
