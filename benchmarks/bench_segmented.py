@@ -3,11 +3,16 @@
     python benchmarks/bench_segmented.py            # the 155 held-out seg_and_ocr crops
     python benchmarks/bench_segmented.py --misses 20
     python benchmarks/bench_segmented.py --model runs/ft/chars-X/charnet.onnx --record
+    python benchmarks/bench_segmented.py --cold 5   # also: a fresh `platechar read`, start to exit
 
 On the test part of ``seg_and_ocr`` (crops never used for training or harvesting):
 exact plates, exact with O taken as 0, CER, the share segmented into as many characters
 as the label has, and the median time per crop through ``recognize`` (segmentation +
 the ONNX character CNN), with OpenALPR's recorded reads scored the same way.
+
+``--cold N`` also times N fresh processes of ``platechar read`` on a sample photo, from
+start to exit, as a user's shell would run it (Python's start-up, platechar's imports,
+loading the shipped model, detection and reading), for each backend.
 
 ``--record`` writes the figures into the model's JSON sidecar (``measured``), so that a
 shipped character CNN says how it reads real plates, not only synthetic characters.
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -50,6 +56,8 @@ def main(argv=None) -> int:
     parser.add_argument("--misses", type=int, default=0, help="list this many misreads")
     parser.add_argument("--record", action="store_true",
                         help="write the figures into the model's .json sidecar ('measured')")
+    parser.add_argument("--cold", type=int, default=0, metavar="N",
+                        help="also time N fresh `platechar read` processes on a sample photo")
     add_label_argument(parser)
     args = parser.parse_args(argv)
     from platechar.backends.segmented import load
@@ -104,7 +112,30 @@ def main(argv=None) -> int:
         }
         sidecar.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         print(f"  recorded in {sidecar}")
+    if args.cold:
+        cold_reads(args.cold)
     return 0
+
+
+SAMPLE_PHOTO = (Path(__file__).resolve().parents[1] / "sample_images" / "scenes"
+                / "scene_0000000.jpg")
+
+
+def cold_reads(repeats: int) -> None:
+    """Median seconds of a fresh ``python -m platechar read PHOTO`` per backend with its
+    shipped model, start to exit, after one untimed run that warms the disk cache."""
+    print(f"cold `platechar read {SAMPLE_PHOTO.name}`, start to exit, median of {repeats}:")
+    for backend in ("segmented", "holistic"):
+        command = [sys.executable, "-m", "platechar", "read", str(SAMPLE_PHOTO),
+                   "--backend", backend]
+        times, text = [], ""
+        for k in range(repeats + 1):
+            started = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            if k:
+                times.append(time.perf_counter() - started)
+            text = done.stdout.strip()
+        print(f"  {backend:10s} {statistics.median(times):5.2f} s   ({text})")
 
 
 if __name__ == "__main__":

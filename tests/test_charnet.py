@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -364,3 +365,40 @@ def test_init_from_a_model_of_the_wrong_shape(tmp_path):
     model.save(tmp_path / "ten.keras")
     with pytest.raises(ModelFileError, match="character model takes"):
         load_init_model(tmp_path / "ten.keras")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the recipe is a bash script")
+def test_one_command_recipe_trains_a_model_from_nothing(tmp_path):
+    """classifier/train_charnet.sh on a tiny stand-in for seg_and_ocr (synthetic US crops
+    with their labels) and small counts: every step runs and the model it writes reads."""
+    import cv2
+
+    from platechar.synth import generate_plates
+
+    data = tmp_path / "data"
+    images = data / "seg_and_ocr" / "usimages"
+    images.mkdir(parents=True)
+    rows = []
+    for k, plate in enumerate(generate_plates(14, seed=3, augment="none", styles="us",
+                                              fonts="bundled", workers=1)):
+        cv2.imwrite(str(images / f"p{k}.png"), plate.image)
+        rows.append(f"p{k}.png,us,{plate.text.replace(' ', '')}\n")
+    (data / "seg_and_ocr" / "groundtruth.csv").write_text("".join(rows))
+    work = tmp_path / "work"
+    env = {**os.environ, "CHARS": "720", "TEST_CHARS": "144", "EPOCHS": "1",
+           "FINE_TUNE_EPOCHS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(["bash", str(REPO / "classifier" / "train_charnet.sh"), str(data),
+                             str(work)], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert f"trained {work}/charnet in" in result.stdout
+    harvested = list((work / "harvest").rglob("*.png"))
+    assert len(harvested) >= 20  # the train part's characters, cut from the crops
+    info = json.loads((work / "charnet.json").read_text())
+    assert info["training"]["init_from"].endswith("charnet-synthetic.keras")
+    assert any("train_charnet.sh" in step for step in info["training_recipe"])
+    assert {d["dir"].split("/")[-1] for d in info["training_data"]["dirs"]} == {"harvest",
+                                                                                 "chars"}
+    probs = CharClassifier(work / "charnet.onnx").predict(np.zeros((2, 32, 32), np.uint8))
+    assert probs.shape == (2, 36) and np.allclose(probs.sum(axis=1), 1, atol=1e-4)
