@@ -323,6 +323,19 @@ def test_png_compression_changes_the_file_size_not_the_pixels(tmp_path):
             write_crops(spec, tmp_path / "bad", 1, png_compression=bad)
 
 
+def _record_glyphs(cache) -> list[str]:
+    """The glyph names ``cache`` is asked for from now on, in order (a live list)."""
+    asked = []
+    real_glyph = cache.glyph
+
+    def recording(font, text, *args, **kwargs):
+        asked.append(text)
+        return real_glyph(font, text, *args, **kwargs)
+
+    cache.glyph = recording
+    return asked
+
+
 def test_some_js_are_drawn_as_a_u_with_a_cut_left_stem():
     from platechar.synth.fonts import CUT_STEM_J, GlyphCache
 
@@ -336,14 +349,7 @@ def test_some_js_are_drawn_as_a_u_with_a_cut_left_stem():
         assert cut.shape == u.shape and u[:top, :left].max() > 0  # U's stem is there ...
         assert cut[:top, :left].max() == 0  # ... and cut away above the hook
         assert np.array_equal(cut[top:], u[top:]) and np.array_equal(cut[:, left:], u[:, left:])
-    asked = []
-    real_glyph = cache.glyph
-
-    def recording(font, text, *args, **kwargs):
-        asked.append(text)
-        return real_glyph(font, text, *args, **kwargs)
-
-    cache.glyph = recording
+    asked = _record_glyphs(cache)
     for seed in range(12):
         render_plate(get_style("us"), np.random.default_rng(seed), 64, cache=cache,
                      text="JJJ 4JJ")
@@ -372,14 +378,7 @@ def test_some_zeros_are_drawn_as_a_squarish_ring_in_the_font_s_zero_box():
             corner = (int(0.12 * h), int(0.12 * w))
             assert ring[corner] > zero[corner]
             assert ring[corner] > 127
-    asked = []
-    real_glyph = cache.glyph
-
-    def recording(font, text, *args, **kwargs):
-        asked.append(text)
-        return real_glyph(font, text, *args, **kwargs)
-
-    cache.glyph = recording
+    asked = _record_glyphs(cache)
     zeros = {}
     for style in ("us", "br"):  # Brazil's 0 is O's oval (a twin), never a square one
         asked.clear()
