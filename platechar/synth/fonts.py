@@ -271,9 +271,8 @@ def _square_ring(zero: _Master, exponent: float) -> _Master:
     middle = zero.mask[h // 2] > 127
     gaps = np.flatnonzero(~middle[np.argmax(middle):])
     stroke = float(np.clip(gaps[0] if gaps.size else w / 4, 2, 0.4 * min(h, w)))
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    x = (x + 0.5 - w / 2)
-    y = (y + 0.5 - h / 2)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32) + 0.5  # pixel centres ...
+    x, y = x - w / 2, y - h / 2  # ... from the box's centre
 
     def inside(a: float, b: float) -> np.ndarray:
         return np.abs(x / a) ** exponent + np.abs(y / b) ** exponent <= 1
