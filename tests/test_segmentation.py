@@ -51,7 +51,7 @@ def test_synthetic_crops_with_known_boxes():
 
     plates = generate_plates(40, seed=21, augment="none", fonts="bundled", workers=1)
     hits = sum(exact(segment_characters(p.image).boxes, p.char_boxes) for p in plates)
-    assert hits >= 33, f"{hits}/40 synthetic crops segmented exactly (measured 37)"
+    assert hits >= 33, f"{hits}/40 synthetic crops segmented exactly (measured 38)"
 
 
 def test_two_line_plates_read_top_line_first():
