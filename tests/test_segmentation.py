@@ -207,6 +207,12 @@ def test_characters_standing_in_groups_keep_their_ends():
     assert _outliers_removed(row(groups)).count == 6
     symbol = [0, 100, 125, 175, 200, 225]  # a symbol 4 pitches off, an inner gap of 2
     assert [b.x for b in _outliers_removed(row(symbol)).blobs] == symbol[1:]
+    # D 6046 I: a lone letter at each end, the last one a narrow I. Its centre stands
+    # nearer its neighbour's than the D's does, though its gap is as wide: gaps, not
+    # pitches, tell the groups apart
+    lone_ends = [Blob(0, 10, 22, 40, 300), *(Blob(x, 10, 22, 40, 300) for x in (52, 77, 102, 127)),
+                 Blob(179, 10, 4, 40, 160)]  # both lone ends 30 px off
+    assert _outliers_removed(measure_row(lone_ends)).count == 6
 
 
 def test_background_cut_into_pieces_by_the_frame_remover_is_not_a_row_of_characters():
