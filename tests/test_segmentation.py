@@ -558,3 +558,48 @@ def test_a_frames_side_cut_free_by_the_band_is_not_a_character(inset):
                     cv2.LINE_AA)
     found = segment_characters(plate)
     assert len(found) == 7 and min(x for x, *_ in found.boxes.tolist()) > inset + 5
+
+
+def _drawn_row(shape: str, height: int = 30) -> np.ndarray:
+    """Ink of six characters in a row on a 64 x 200 crop: ``"bar"`` bars notched from
+    one side (no holes, like the pieces of plate between bold characters) or ``"ring"``
+    rings (holes, like 0 or O)."""
+    ink = np.zeros((64, 200), np.uint8)
+    top = (64 - height) // 2
+    for i in range(6):
+        x = 20 + 28 * i
+        cv2.rectangle(ink, (x, top), (x + 15, top + height - 1), 255, -1)
+        if shape == "ring":
+            cv2.rectangle(ink, (x + 4, top + 5), (x + 11, top + height - 6), 0, -1)
+        else:  # a notch open to the right: not a hole
+            cv2.rectangle(ink, (x + 8, top + 8), (x + 15, top + height - 9), 0, -1)
+    return ink
+
+
+def test_holes_tell_the_characters_polarity():
+    """A row without a character that encloses a hole loses to the other polarity's
+    row whose characters enclose holes, unless that row is taller (pieces of plate
+    wrapped around the characters) or the holes are missing there too."""
+    from segmentation.binarize import Binarisation
+    from segmentation.segmenter import _attempt, _holed_members, _polarity_with_holes
+
+    colour = np.full((64, 200), 200, np.uint8)
+    pieces = _attempt(Binarisation("otsu-light", "light", _drawn_row("bar")), colour)
+    rings = Binarisation("otsu-dark", "dark", _drawn_row("ring"))
+    assert pieces.rows and _holed_members(pieces, enough=9) == 0
+    assert _holed_members(_attempt(rings, colour), enough=9) == 6
+    assert _holed_members(_attempt(rings, colour), enough=2) == 2  # stops counting there
+
+    best, tried = _polarity_with_holes(pieces, [pieces], iter([rings]), colour)
+    assert best.binarisation.name == "otsu-dark"
+    assert [a.binarisation.polarity for a in tried] == ["dark"]
+
+    bars = Binarisation("otsu-dark", "dark", _drawn_row("bar"))
+    assert _polarity_with_holes(pieces, [pieces], iter([bars]), colour)[0] is pieces
+    tall_rings = Binarisation("otsu-dark", "dark", _drawn_row("ring", height=40))
+    assert _polarity_with_holes(pieces, [pieces], iter([tall_rings]), colour)[0] is pieces
+    # a winner whose characters enclose holes keeps its place, and nothing more is made
+    ringed = _attempt(rings, colour)
+    untouched = iter([bars])
+    assert _polarity_with_holes(ringed, [ringed], untouched, colour)[0] is ringed
+    assert next(untouched) is bars
