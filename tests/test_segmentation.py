@@ -427,7 +427,7 @@ def test_histogram_percentiles_equal_numpys():
 
 def test_band_blobs_equal_labelling_the_band_itself():
     from segmentation.characters import remove_thin_lines
-    from segmentation.segmenter import BAND_LINE_THICKNESS, _band_blobs
+    from segmentation.segmenter import BAND_LINE_THICKNESS, _band_blobs, _without_frame_sides
 
     rng = np.random.default_rng(4)
     for _ in range(50):
@@ -439,6 +439,7 @@ def test_band_blobs_equal_labelling_the_band_itself():
         blobs = blobs_of(ink)
         top, bottom = (10, 32) if rng.random() < 0.5 else sorted(rng.integers(0, 40, 2))
         band = remove_thin_lines(ink[top:bottom], round(BAND_LINE_THICKNESS * (bottom - top)))
+        band = _without_frame_sides(band, ink, int(top), int(bottom))
         labelled = [Blob(b.x, b.y + top, b.w, b.h, b.area) for b in blobs_of(band)]
         assert _band_blobs(blobs, ink, int(top), int(bottom)) == labelled
 
@@ -603,3 +604,20 @@ def test_holes_tell_the_characters_polarity():
     untouched = iter([bars])
     assert _polarity_with_holes(ringed, [ringed], untouched, colour)[0] is ringed
     assert next(untouched) is bars
+
+
+def test_a_character_touching_the_frame_s_side_is_cut_free_of_it():
+    """The plate's frame stands inside a loose crop (not at its border, where the frame
+    remover blanks it), and the first character touches its left side: the side, which
+    runs beyond the characters above and below, is not part of the character's box."""
+    plate = np.full((64, 220), 225, np.uint8)
+    cv2.rectangle(plate, (12, 5), (207, 58), 40, 2)  # the frame
+    truth = []
+    for i in range(6):
+        x = 13 + 30 * i  # the first touches the frame's left side
+        cv2.rectangle(plate, (x, 16), (x + 15, 46), 40, -1)
+        cv2.rectangle(plate, (x + 5, 22), (x + 10, 40), 225, -1)
+        truth.append((x, 16, 16, 31))
+    found = segment_characters(plate).boxes.tolist()
+    assert len(found) == 6
+    assert all(iou(f, t) > 0.85 for f, t in zip(found, truth, strict=True)), found
