@@ -604,6 +604,16 @@ def test_holes_tell_the_characters_polarity():
     untouched = iter([bars])
     assert _polarity_with_holes(ringed, [ringed], untouched, colour)[0] is ringed
     assert next(untouched) is bars
+    # one hole among light characters (a piece of plate wrapping a speck) is questioned;
+    # among dark characters it is a character's, and the row stands
+    specked = _drawn_row("bar")
+    specked[30:33, 23:26] = 0  # a speck inside the first piece
+    for polarity, kept in (("light", False), ("dark", True)):
+        one = _attempt(Binarisation(f"otsu-{polarity}", polarity, specked), colour)
+        assert _holed_members(one, enough=9) == 1
+        other = "dark" if polarity == "light" else "light"
+        answer = Binarisation(f"otsu-{other}", other, _drawn_row("ring"))
+        assert (_polarity_with_holes(one, [one], iter([answer]), colour)[0] is one) == kept
 
 
 def test_a_character_touching_the_frame_s_side_is_cut_free_of_it():
