@@ -400,6 +400,8 @@ def test_one_command_recipe_trains_a_model_from_nothing(tmp_path):
     assert len(harvested) >= 20  # the train part's characters, cut from the crops
     info = json.loads((work / "charnet.json").read_text())
     assert info["training"]["init_from"].endswith("charnet-synthetic.keras")
+    synthetic = json.loads((work / "charnet-synthetic.json").read_text())
+    assert synthetic["training"]["config"]["patience"] == 10  # SYNTH_PATIENCE's default
     assert any("train_charnet.sh" in step for step in info["training_recipe"])
     assert {d["dir"].split("/")[-1] for d in info["training_data"]["dirs"]} == {"harvest",
                                                                                  "chars"}
