@@ -226,14 +226,17 @@ segmented): 85.2% -> 85.5% read exactly; the count and the synthetic figures unc
 MAX_BRIDGE = 0.3  # a cut between touching characters crosses at most this much ink
 
 
-def split_touching(blob: Blob, ink: np.ndarray, char_width: float) -> list[Blob]:
+def split_touching(blob: Blob, ink: np.ndarray, char_width: float,
+                   max_bridge: float | None = None, centre_ties: bool = False) -> list[Blob]:
     """Cut a blob holding several touching characters at the emptiest columns.
 
     ``char_width`` is the line's typical character pitch; the blob is cut into
     ``round(w / char_width)`` parts, each cut at the column with the least ink (the
     *vertical projection profile*) near where an even split would put it. Touching
-    characters meet at a narrow bridge, so each cut column must be nearly empty; a blob
-    without such valleys (a band of background, a sticker) is returned whole.
+    characters meet at a narrow bridge, so each cut column must be nearly empty (at most
+    ``max_bridge`` of the blob's height in ink, default :data:`MAX_BRIDGE`); a blob
+    without such valleys (a band of background, a sticker) is returned whole. With
+    ``centre_ties``, a cut among several equally empty columns takes the middle one.
     """
     parts = int(round(blob.w / char_width))
     if parts < 2:
@@ -246,8 +249,13 @@ def split_touching(blob: Blob, ink: np.ndarray, char_width: float) -> list[Blob]
         hi = min(blob.w - 1, int(guess + 0.3 * char_width) + 1)
         if hi <= lo:
             return [blob]
-        cut = lo + int(np.argmin(column_ink[lo:hi]))
-        if column_ink[cut] > MAX_BRIDGE * blob.h:
+        window = column_ink[lo:hi]
+        if centre_ties:  # the middle of the emptiest columns (of a shared stem: its middle)
+            ties = np.flatnonzero(window == window.min())
+            cut = lo + int(ties[len(ties) // 2])
+        else:
+            cut = lo + int(np.argmin(window))
+        if column_ink[cut] > (MAX_BRIDGE if max_bridge is None else max_bridge) * blob.h:
             return [blob]
         cuts.append(cut)
     cuts.append(blob.w)

@@ -631,3 +631,30 @@ def test_a_character_touching_the_frame_s_side_is_cut_free_of_it():
     found = segment_characters(plate).boxes.tolist()
     assert len(found) == 6
     assert all(iou(f, t) > 0.85 for f, t in zip(found, truth, strict=True)), found
+
+
+def test_two_characters_sharing_a_stem_are_cut_apart_but_a_w_is_not():
+    """``I`` and ``M`` drawn touching share a stem: no column between them is empty, yet
+    the member twice a character's width is two characters. A ``W`` of the same width,
+    whose middle meets at its top only, stays one."""
+    def row_with(middle) -> np.ndarray:
+        plate = np.full((64, 240), 225, np.uint8)
+        for x in (10, 40, 150, 180, 210):  # ordinary characters: rings, 16 px wide
+            cv2.rectangle(plate, (x, 16), (x + 15, 46), 40, -1)
+            cv2.rectangle(plate, (x + 5, 22), (x + 10, 40), 225, -1)
+        middle(plate)
+        return plate
+
+    def shared_stem(plate):  # a mirrored E and an E pressed together by their stems
+        cv2.rectangle(plate, (75, 16), (106, 46), 40, -1)
+        for y in (21, 35):
+            cv2.rectangle(plate, (75, y), (84, y + 6), 225, -1)
+            cv2.rectangle(plate, (97, y), (106, y + 6), 225, -1)
+
+    def w(plate):  # a bold W as wide: its middle strokes meet above the baseline only
+        pts = [(79, 19), (85, 43), (91, 29), (97, 43), (103, 19)]
+        for a, b in zip(pts[:-1], pts[1:], strict=True):
+            cv2.line(plate, a, b, 40, 6)
+
+    assert len(segment_characters(row_with(shared_stem))) == 7
+    assert len(segment_characters(row_with(w))) == 6
