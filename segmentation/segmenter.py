@@ -20,6 +20,7 @@ The classical recipe, step by step:
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Callable
@@ -154,6 +155,7 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
     best: _Attempt | None = None
     tried: list[_Attempt] = []
     made = binarisations(gray)
+    untried: list[Binarisation] = []  # made to be shown only (with stages)
     for binarisation in made:
         if stages is not None:
             stages[f"threshold_{binarisation.name}"] = binarisation.ink
@@ -162,10 +164,12 @@ def segment_characters(crop: np.ndarray, *, char_size: int = 32,
             tried.append(attempt)
             if best is None or attempt.score > best.score:
                 best = attempt
+        else:
+            untried.append(binarisation)
         if best.score >= GOOD_ENOUGH and stages is None:
             break  # before the generator makes the next binarisation
     if best is not None and best.rows:
-        best, tried = _polarity_with_holes(best, tried, made, small)
+        best, tried = _polarity_with_holes(best, tried, itertools.chain(untried, made), small)
     # Not good enough yet: one more try, with the best one's ink of the characters' colour
     if best is not None and best.rows and best.score < GOOD_ENOUGH and small.ndim == 3:
         recoloured = _ink_of_its_colour(best, small)
@@ -510,8 +514,9 @@ def _split_at_a_shared_stem(blob: Blob, row: Row, ink: np.ndarray, width: float
               if 0.7 * row.height <= p.h <= 1.3 * row.height]
     if len(forced) != 2:
         return [blob]
-    cut = forced[1].x
-    stem = np.count_nonzero(ink[blob.y:blob.bottom, max(blob.x, cut - 1):cut + 1]) / 2
+    cut = forced[1].x  # the two columns either side of the cut
+    columns = ink[blob.y:blob.bottom, max(blob.x, cut - 1):cut + 1]
+    stem = np.count_nonzero(columns) / max(1, columns.shape[1])
     return forced if stem >= SHARED_STEM * blob.h else [blob]
 
 

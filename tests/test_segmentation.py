@@ -103,6 +103,18 @@ def test_asking_for_stages_does_not_change_the_result():
         assert shown.boxes.tolist() == plain.boxes.tolist()
         shown_names = [n for n in stages if n.startswith("threshold_")]
         assert len(shown_names) == 6 + any(n.startswith("threshold_colour") for n in stages)
+    # Brazilian plates whose light polarity scores well enough to end the search, then
+    # gives way to the dark one, whose characters enclose holes (_polarity_with_holes;
+    # plates 3 and 32 on 2026-11-23): with stages, the binarisations made only to be
+    # shown are tried for it just the same (they were not: the light one stayed)
+    brazilian = generate_plates(33, seed=2, styles="br", augment="light", fonts="bundled",
+                                workers=1)
+    for plate in (brazilian[3], brazilian[32]):
+        shown = segment_characters(plate.image, stages={})
+        plain = segment_characters(plate.image)
+        assert plain.polarity == "dark"
+        assert (shown.binarisation, shown.boxes.tolist()) == \
+            (plain.binarisation, plain.boxes.tolist())
 
 
 def test_rejected_blobs_say_why():
