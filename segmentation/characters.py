@@ -108,6 +108,13 @@ def long_horizontal_runs(ink: np.ndarray, length: int) -> np.ndarray:
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
 
 
+def long_vertical_runs(ink: np.ndarray, length: int) -> np.ndarray:
+    """Only the ink's vertical runs of ``length`` pixels or more (the upright twin of
+    :func:`long_horizontal_runs`: an opening with a 1 x ``length`` kernel)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (1, int(length)))
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+
+
 def remove_thin_lines(ink: np.ndarray, thickness: int) -> np.ndarray:
     """Erase long, thin horizontal lines (a frame's top or bottom edge, an underline)
     by morphological *opening*: an opening with a long flat kernel keeps only the runs

@@ -43,6 +43,7 @@ from segmentation.characters import (
     Blob,
     blobs_of,
     judge,
+    long_vertical_runs,
     merge_pieces,
     remove_frame,
     remove_thin_lines,
@@ -215,7 +216,7 @@ def _polarity_with_holes(best: _Attempt, tried: list[_Attempt], made, colour: np
     most HOLE_ROW_HEIGHT times as tall. Only the winning polarity's attempts stay
     ``tried``, for the legibility choice. Dark characters with one hole are left alone:
     a fifth of the real crops would try the other polarity for nothing (their median
-    1.6 -> 2.6 ms of CPU).
+    1.6 -> 2.6 ms of CPU, measured with a one-off change).
 
     Measured (``bench_segmentation.py --synthetic 1000 --augment none|light|default``):
     seed 7 95.4 / 90.1 / 72.0% -> 95.6 / 90.7 / 72.0% with no hole at a share of 0.65,
@@ -507,8 +508,8 @@ def _split_at_a_shared_stem(blob: Blob, row: Row, ink: np.ndarray, width: float
     90.3% -> 91.0%; the ``endtoend`` photos unchanged (the crops the backend reads in
     them, counted right: 184 -> 183 of 210). The cut is made in the middle of the
     emptiest columns (a shared stem's are all alike; the first of them left a part too
-    narrow to keep: clean crops 96.1%). Without the stem test, from 1.8 widths,
-    ``W``s were cut in two (measured before :func:`_polarity_with_holes` and
+    narrow to keep: clean crops 96.1%). Without the stem test (a one-off change), from
+    1.8 widths, ``W``s were cut in two (measured before :func:`_polarity_with_holes` and
     :func:`_without_frame_sides`: clean crops 95.4% -> 94.9%)."""
     forced = [p for p in split_touching(blob, ink, width, max_bridge=1.0, centre_ties=True)
               if 0.7 * row.height <= p.h <= 1.3 * row.height]
@@ -775,7 +776,7 @@ def _without_frame_sides(band: np.ndarray, ink: np.ndarray, top: int, bottom: in
                          ) -> np.ndarray:
     """The band without the frame's sides: uprights that run through the band and
     UPRIGHT_REACH of its height beyond it, above and below, in the outer UPRIGHT_ZONE
-    of the crop (found by an *opening* with a kernel one pixel wide and that tall).
+    of the crop (:func:`segmentation.characters.long_vertical_runs`).
 
     A first or last character that touches the frame's side, as a tilted or loosely
     cut plate's often does, is one blob with it even in the band: too tall, or a thin
@@ -784,16 +785,16 @@ def _without_frame_sides(band: np.ndarray, ink: np.ndarray, top: int, bottom: in
     --augment none|light|default``): seed 7 95.6 / 90.7 / 72.0% -> 95.7 / 92.0 / 73.0%,
     seed 11 95.2 / 89.7 / 71.9% -> 95.9 / 90.6 / 73.8%; the real crops' count (92.2%),
     the segmented backend's held-out crops (90.3%) and the ``endtoend`` photos
-    unchanged. Erasing only the band's own full-height uprights, anywhere, cost 1.4
-    points of the real count (tall strokes within the band); in the outer tenth only,
-    it freed a stray bar beside a tight crop's last character (``endtoend/us`` one photo
-    fewer); with a reach of 0.4, light 91.0%."""
+    unchanged. Variants (one-off changes, not in the repo): erasing only the band's own
+    full-height uprights, anywhere, cost 1.4 points of the real count (tall strokes
+    within the band); in the outer tenth only, it freed a stray bar beside a tight
+    crop's last character (``endtoend/us`` one photo fewer); with a reach of 0.4 (the
+    constant changed), light 91.0%."""
     reach = int(round(UPRIGHT_REACH * (bottom - top)))
     lo, hi = top - reach, bottom + reach
     if lo < 0 or hi > ink.shape[0] or bottom - top < 3:
         return band  # the crop ends too near the band to tell a frame from a character
-    sides = cv2.morphologyEx(ink[lo:hi], cv2.MORPH_OPEN,
-                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, hi - lo)))
+    sides = long_vertical_runs(ink[lo:hi], hi - lo)
     width = ink.shape[1]
     sides[:, int(UPRIGHT_ZONE * width):width - int(UPRIGHT_ZONE * width)] = 0
     if not sides.any():
