@@ -11,7 +11,7 @@
 #         platechar/weights/charnet to replace the shipped one
 #
 # Run from the repository root, in an environment with platechar installed
-# (pip install -e ".[dev]"). 26-30 minutes on 2 CPU cores (2026-11-23). The steps:
+# (pip install -e ".[dev]"). 21-30 minutes on 2 CPU cores (2026-11-23). The steps:
 #   1. 60,000 synthetic characters (seed 1) to train on, 10,000 (seed 2) to test on;
 #   2. the real crops split into train and test parts (benchmarks/_data.py is_held_out:
 #      the test part is never trained on), and the train part's characters harvested
@@ -28,8 +28,10 @@
 # into STEM.json). Measured 2026-11-23: 87.7% of the 155 held-out real crops read exactly
 # (88.4% in a second run of its training steps), 98.43% of the synthetic characters; with
 # patience 5 (the script before 2026-11-23, 19 minutes), 85.8% and
-# 87.7% in two runs. The shipped model reads 90.3% and 98.39%: it came from a longer chain
-# of fine-tunes, each on the generator of its day (its sidecar's training_recipe).
+# 87.7% in two runs. With the generator whose European and Brazilian characters are spaced
+# as on real plates (2026-11-23 08:30; 21 minutes on a quiet machine): 87.1% and 98.19%.
+# The shipped model reads 91.0% and 98.39%: it came from a longer chain of fine-tunes,
+# each on the generator of its day (its sidecar's training_recipe).
 #
 # Smaller runs (a test, a first try) set CHARS, TEST_CHARS, EPOCHS, SYNTH_PATIENCE and
 # FINE_TUNE_EPOCHS in the environment (defaults 60000, 10000, 30, 10 and 12).
