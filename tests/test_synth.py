@@ -192,14 +192,10 @@ def test_characters_are_spaced_as_on_real_plates(style, touching, width):
     the character height for 3% of neighbours, Europe's 4%; widths 0.66 and 0.59 of it.
     Drawn too tall for their plates and squeezed to fit, a third of Brazil's synthetic gaps
     were that narrow, and the characters 0.51 wide."""
-    gaps, widths = [], []
-    for plate in generate_plates(60, seed=3, styles=style, augment="none", workers=1):
-        boxes = sorted(np.asarray(plate.char_boxes, float).tolist())
-        height = float(np.median([b[3] for b in boxes]))
-        gaps += [(b[0] - (a[0] + a[2])) / height
-                 for a, b in zip(boxes, boxes[1:], strict=False)]
-        widths += [b[2] / height for b in boxes]
-    assert np.mean(np.asarray(gaps) < 0.03) <= touching
+    from benchmarks.bench_spacing import TOUCHING, synthetic
+
+    gaps, widths, _ = synthetic(style, 60)
+    assert np.mean(np.asarray(gaps) < TOUCHING) <= touching
     assert np.median(widths) >= width
 
 
