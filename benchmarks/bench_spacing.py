@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._data import DEFAULT_ROOT, read_endtoend, read_seg_and_ocr  # noqa: E402
 
-STYLE_OF_REGION = {"us": "us", "eu": "eu", "br": "br"}
 TOUCHING = 0.03  # a gap under this share of the height: the characters nearly touch
 
 
@@ -44,46 +43,51 @@ def gaps_and_widths(boxes) -> tuple[list[float], list[float]]:
     return gaps, [b[2] / height for b in boxes]
 
 
+def measured(plates_boxes) -> tuple[list[float], list[float], int]:
+    """All the gaps and widths of some plates (each plate's character boxes), and how
+    many plates there were."""
+    gaps, widths, plates = [], [], 0
+    for boxes in plates_boxes:
+        g, w = gaps_and_widths(boxes)
+        gaps += g
+        widths += w
+        plates += 1
+    return gaps, widths, plates
+
+
 def real_endtoend(root: Path, region: str) -> tuple[list[float], list[float], int]:
     import platechar
-    from platechar.images import load_image
 
     reader = platechar.Reader("segmented", region=region)
-    gaps, widths, plates = [], [], 0
-    for scene in read_endtoend(root, region):
-        readings = reader.read(load_image(scene.image_path))
-        if readings and len(readings[0].text) == len(scene.text) and readings[0].chars:
-            g, w = gaps_and_widths([c.box for c in readings[0].chars])
-            gaps += g
-            widths += w
-            plates += 1
-    return gaps, widths, plates
+
+    def counted_right():
+        for scene in read_endtoend(root, region):
+            readings = reader.read(scene.image_path)
+            if readings and readings[0].chars and len(readings[0].text) == len(scene.text):
+                yield [c.box for c in readings[0].chars]
+
+    return measured(counted_right())
 
 
 def real_crops(root: Path) -> tuple[list[float], list[float], int]:
     from platechar.images import load_image
     from segmentation import segment_characters
 
-    gaps, widths, plates = [], [], 0
-    for crop in read_seg_and_ocr(root):
-        found = segment_characters(load_image(crop.image_path))
-        if len(found) == len(crop.text) and found.lines == 1:
-            g, w = gaps_and_widths([c.box for c in found.characters])
-            gaps += g
-            widths += w
-            plates += 1
-    return gaps, widths, plates
+    def counted_right():
+        for crop in read_seg_and_ocr(root):
+            found = segment_characters(load_image(crop.image_path))
+            if len(found) == len(crop.text) and found.lines == 1:
+                yield [c.box for c in found.characters]
+
+    return measured(counted_right())
 
 
 def synthetic(style: str, count: int) -> tuple[list[float], list[float], int]:
+    """The style's true ink boxes on ``count`` clean plates (seed 3)."""
     from platechar.synth import generate_plates
 
-    gaps, widths = [], []
-    for plate in generate_plates(count, seed=3, styles=style, augment="none", workers=1):
-        g, w = gaps_and_widths(plate.char_boxes)
-        gaps += g
-        widths += w
-    return gaps, widths, count
+    return measured(plate.char_boxes for plate in generate_plates(
+        count, seed=3, styles=style, augment="none", workers=1))
 
 
 def line(name: str, measured: tuple[list[float], list[float], int]) -> str:
@@ -110,8 +114,7 @@ def main(argv=None) -> int:
         print(line(f"real endtoend/{region}", real_endtoend(args.root, region)))
         if region == "us":
             print(line("real seg_and_ocr (us)", real_crops(args.root)))
-        style = STYLE_OF_REGION[region]
-        print(line(f"synthetic {style}", synthetic(style, args.plates)))
+        print(line(f"synthetic {region}", synthetic(region, args.plates)))  # style = region
     return 0
 
 
