@@ -245,6 +245,36 @@ def _background(img, style, base, rng):
     cv2.addWeighted(layer, a, img, 1 - a, 0, dst=img)
 
 
+def _glyph_name(sym: str, drawn: dict, rng: np.random.Generator) -> str | None:
+    """The glyph a plate symbol is drawn with: its own, the style's stand-in, or now and
+    then a variant (a ``J`` with a cut stem, a squarish ``0``); ``None`` for a space,
+    dash or dot."""
+    if sym not in ALPHABET:
+        return None
+    glyph = drawn.get(sym, sym)
+    if sym == "J" and rng.random() < CUT_STEM_J_SHARE:
+        glyph = _CUT_STEM_J_NAMES[int(rng.integers(1, len(_CUT_STEM_J_NAMES) + 1)) - 1]
+    elif glyph == "0" and rng.random() < SQUARE_ZERO_SHARE:
+        glyph = _SQUARE_ZERO_NAMES[int(rng.integers(len(_SQUARE_ZERO_NAMES)))]
+    return glyph
+
+
+def _laid_out(line, glyphs, cache, font, cap, width, bold, gap) -> tuple[list, float]:
+    """A line's pieces, in order: ``(symbol, alpha mask)`` for a character, ``(symbol,
+    width in px)`` for a space, dash or dot; and their total width without spacing."""
+    pieces, total = [], 0.0
+    for sym, glyph in zip(line, glyphs, strict=True):
+        if glyph is not None:
+            a, _top = cache.glyph(font, glyph, cap, width, bold)
+            pieces.append((sym, a))
+            total += a.shape[1]
+        else:
+            w = {" ": gap, "-": 0.45, ".": 0.25}.get(sym, 0.3) * cap
+            pieces.append((sym, w))
+            total += w
+    return pieces, total
+
+
 def _word(img, cache, text, cap, x_center, y_top, color, rng, max_w, font=None, align="c"):
     """Draw a decoration word; returns its (x0, y0, x1, y1) or None."""
     if not text or cap < 4:
@@ -393,22 +423,22 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
                 # width 0.5 and a smaller cap: cap * (ink_w*0.5 + deco_w + n_sp) = 0.95 avail
                 cap = max(6, int(avail * 0.95 / (ink_w * 0.5 + deco_w + n_sp)))
                 width = 0.5
-        pieces, total = [], 0.0
-        for sym in line:
-            if sym in ALPHABET:
-                glyph = drawn.get(sym, sym)
-                if sym == "J" and rng.random() < CUT_STEM_J_SHARE:
-                    glyph = _CUT_STEM_J_NAMES[int(rng.integers(1, len(_CUT_STEM_J_NAMES) + 1)) - 1]
-                elif glyph == "0" and rng.random() < SQUARE_ZERO_SHARE:
-                    glyph = _SQUARE_ZERO_NAMES[int(rng.integers(len(_SQUARE_ZERO_NAMES)))]
-                a, _top = cache.glyph(font, glyph, cap, width, bold)
-                pieces.append((sym, a))
-                total += a.shape[1]
-            else:
-                w = {" ": gap, "-": 0.45, ".": 0.25}.get(sym, 0.3) * cap
-                pieces.append((sym, w))
-                total += w
-        total += spacing * cap * (len(pieces) - 1)
+        # The glyph each symbol is drawn with is chosen once, so a re-fit below redraws the
+        # same ones (and takes nothing more from rng).
+        glyphs = [_glyph_name(sym, drawn, rng) for sym in line]
+        for fits in range(4):
+            pieces, total = _laid_out(line, glyphs, cache, font, cap, width, bold, gap)
+            total += spacing * cap * (len(pieces) - 1)
+            if total <= avail * 0.97 or fits == 3:
+                break
+            # The fit above is predicted from the font masters' proportions; bold strokes
+            # and the glyph cache's 10% width steps drew a third of the lines wider than
+            # that, up to the plate's sides. Real plates keep their margins, so the line
+            # is drawn again, smaller. Smaller, not narrower: squeezed, the characters
+            # came out narrower than on real plates (width / height, python
+            # benchmarks/bench_spacing.py: us 0.42, eu 0.54, br 0.63 against the real
+            # 0.43, 0.59, 0.66; made smaller they are 0.44, 0.59, 0.66).
+            cap = max(6, int(cap * avail * 0.95 / total))
         x = left + (avail - total) / 2 + jitter_x
         x = min(max(x, left - 0.03 * W), right - total + 0.03 * W)
         y0 = int(round(cy - cap / 2))
