@@ -389,7 +389,7 @@ def test_one_command_recipe_trains_a_model_from_nothing(tmp_path):
     (data / "seg_and_ocr" / "groundtruth.csv").write_text("".join(rows))
     work = tmp_path / "work"
     env = {**os.environ, "CHARS": "720", "TEST_CHARS": "144", "EPOCHS": "1",
-           "FINE_TUNE_EPOCHS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "FINE_TUNE_EPOCHS": "1", "FRESH_EPOCHS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(["bash", str(REPO / "classifier" / "train_charnet.sh"), str(data),
                              str(work)], cwd=REPO, env=env, capture_output=True, text=True,
@@ -399,11 +399,15 @@ def test_one_command_recipe_trains_a_model_from_nothing(tmp_path):
     harvested = list((work / "harvest").rglob("*.png"))
     assert len(harvested) >= 20  # the train part's characters, cut from the crops
     info = json.loads((work / "charnet.json").read_text())
-    assert info["training"]["init_from"].endswith("charnet-synthetic.keras")
+    assert info["training"]["init_from"].endswith("charnet-real.keras")
+    real = json.loads((work / "charnet-real.json").read_text())
+    assert real["training"]["init_from"].endswith("charnet-synthetic.keras")
     synthetic = json.loads((work / "charnet-synthetic.json").read_text())
     assert synthetic["training"]["config"]["patience"] == 10  # SYNTH_PATIENCE's default
     assert any("train_charnet.sh" in step for step in info["training_recipe"])
-    assert {d["dir"].split("/")[-1] for d in info["training_data"]["dirs"]} == {"harvest",
+    assert {d["dir"].split("/")[-1] for d in real["training_data"]["dirs"]} == {"harvest",
                                                                                  "chars"}
+    assert {d["dir"].split("/")[-1] for d in info["training_data"]["dirs"]} == {"harvest",
+                                                                                 "chars-fresh"}
     probs = CharClassifier(work / "charnet.onnx").predict(np.zeros((2, 32, 32), np.uint8))
     assert probs.shape == (2, 36) and np.allclose(probs.sum(axis=1), 1, atol=1e-4)
