@@ -329,6 +329,115 @@ def test_a_member_of_another_ink_colour_is_dropped():
     assert _odd_colours_removed(measure_row(blobs), ink, colour).count == 6
 
 
+def test_a_thin_member_in_a_column_of_its_own_keeps_its_colour_blend():
+    """A 3 px ``I`` is mostly edge pixels, whose colour blends with the plate's: its
+    colour is off, but it stands alone in its column, so it is a character. A thin
+    piece overlapping another member (a picture's side) is judged by colour as before."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _odd_colours_removed
+
+    colour = np.full((60, 200, 3), 230, np.uint8)
+    ink = np.zeros((60, 200), np.uint8)
+    blobs = [Blob(10 + 30 * i, 10, 18, 40, 18 * 40) for i in range(6)]
+    blobs[3] = Blob(104, 10, 4, 40, 4 * 40)  # the I
+    for b in blobs:
+        ink[b.y:b.bottom, b.x:b.right] = 255
+        colour[b.y:b.bottom, b.x:b.right] = (60, 80, 20)
+    colour[10:50, 104:108] = (150, 160, 120)  # blended with the plate: ~150 away
+    assert _odd_colours_removed(measure_row(blobs), ink, colour).count == 6
+    beside = Blob(100, 10, 18, 40, 18 * 40)  # now a wide member shares its column
+    overlapped = _odd_colours_removed(measure_row(blobs[:3] + [beside, blobs[3]] + blobs[4:]),
+                                      ink, colour)
+    assert blobs[3] not in overlapped.blobs
+
+
+def _drawn_w(width: int = 40, height: int = 30, thickness: int = 2) -> np.ndarray:
+    """Ink of a ``W``: four strokes, its middle vertex at the top."""
+    ink = np.zeros((height + 4, width + 4), np.uint8)
+    xs = [2, 2 + width // 4, 2 + width // 2, 2 + 3 * width // 4, 2 + width]
+    ys = [2, 2 + height, 2, 2 + height, 2]
+    for i in range(4):
+        cv2.line(ink, (xs[i], ys[i]), (xs[i + 1], ys[i + 1]), 255, thickness)
+    return ink
+
+
+def test_a_w_is_not_cut_at_its_middle_vertex():
+    """As wide as two characters, with little ink in its middle column: by ink alone a
+    ``W`` looks like two touching characters. Its middle is a vertex: one run of ink
+    from the top, below which two strokes go apart."""
+    from segmentation.characters import at_a_vertex
+
+    ink = _drawn_w()  # its middle column: 6 of 34 rows inked, a cut without the test
+    (blob,) = blobs_of(ink)
+    assert split_touching(blob, ink, char_width=blob.w / 2) == [blob]
+    patch = ink[blob.y:blob.bottom, blob.x:blob.right] > 0
+    assert at_a_vertex(patch, blob.w // 2)
+    assert not at_a_vertex(patch, blob.w // 4)  # a column through two strokes
+
+
+def test_touching_characters_meeting_at_the_top_are_still_cut():
+    """A ``V`` whose top touches a ``0``'s (the same single run from the top as a W's
+    vertex), and two bars touching (``TT``), are two characters: below the ``V0`` join
+    only the ``V``'s stroke goes away, below the bars nothing is inked."""
+    from segmentation.characters import at_a_vertex
+
+    v0 = np.zeros((34, 44), np.uint8)
+    cv2.line(v0, (2, 2), (10, 31), 255, 3)
+    cv2.line(v0, (10, 31), (19, 2), 255, 3)
+    v0[2:32, 22:40] = 255  # a bold 0 with straight sides
+    v0[8:26, 28:34] = 0
+    v0[2:5, 19:23] = 255  # their tops touch
+    (blob,) = blobs_of(v0)
+    parts = split_touching(blob, v0, char_width=blob.w / 2)
+    assert len(parts) == 2 and 19 <= parts[1].x <= 22
+    tt = np.zeros((34, 44), np.uint8)
+    tt[2:6, 2:42] = 255
+    tt[2:32, 10:14] = 255
+    tt[2:32, 30:34] = 255
+    (blob,) = blobs_of(tt)
+    patch = tt[blob.y:blob.bottom, blob.x:blob.right] > 0
+    assert not at_a_vertex(patch, 20)
+
+
+def test_touching_bold_characters_are_cut_at_their_pale_join():
+    """Two bold characters a pixel apart in the crop touch at the working size, through
+    a pixel paler than their strokes: keeping the inkiest pixels frees them. A ``W``
+    whose vertex is pale stays whole."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _split_by_a_stricter_threshold
+
+    gray = np.full((40, 120), 235, np.uint8)
+    gray[5:35, 10:24] = 20  # the two bold characters, as solid blocks with holes
+    gray[5:35, 25:39] = 20
+    gray[5:35, 24] = 150  # their join: inked at 160, paler than their strokes
+    gray[12:28, 14:20] = 235
+    gray[12:28, 29:35] = 235
+    for x in (50, 70, 90):  # three more characters of the row
+        gray[5:35, x:x + 14] = 20
+        gray[12:28, x + 4:x + 10] = 235
+    ink = ((gray < 160) * 255).astype(np.uint8)
+    blobs = blobs_of(ink)
+    assert len(blobs) == 4
+    row = measure_row(blobs)
+    pair = min(blobs, key=lambda b: b.x)
+    parts = _split_by_a_stricter_threshold(pair, row, ink, 255 - gray, width=14.0)
+    assert [(p.x, p.w) for p in parts] == [(10, 14), (24, 15)] or \
+        [(p.x, p.w) for p in parts] == [(10, 15), (25, 14)]
+    gray[24, 24] = 20  # joined by a stroke's full ink as well: no pale join to cut at
+    gray[5:35, 24] = 20
+    ink = ((gray < 160) * 255).astype(np.uint8)
+    pair = min(blobs_of(ink), key=lambda b: b.x)
+    assert _split_by_a_stricter_threshold(pair, row, ink, 255 - gray, width=14.0) == [pair]
+
+    w = _drawn_w()
+    w_gray = np.where(w > 0, 20, 235).astype(np.uint8)
+    w_gray[0:8, 19:26] = np.where(w[0:8, 19:26] > 0, 150, 235)  # a pale vertex
+    (w_blob,) = blobs_of(w)
+    w_row = measure_row([w_blob, Blob(60, 2, 14, 30, 300), Blob(80, 2, 14, 30, 300)])
+    assert _split_by_a_stricter_threshold(w_blob, w_row, w, 255 - w_gray, width=20.0) \
+        == [w_blob]
+
+
 def test_scenery_under_characters_does_not_split_into_extra_ones():
     """Mountains joined to the last character run under its neighbours: the wide blob is
     split, and its pieces below the neighbours (themselves blobs) are not characters."""
