@@ -499,9 +499,13 @@ def _split_by_measured_width(row: Row, ink: np.ndarray,
                 members += parts
                 split = True
                 continue
-        elif blob.w > STRICTER_WIDTH * width:
+        elif blob.w > BAR_PAIR_WIDTH * width:
             parts = _split_by_a_stricter_threshold(blob, row, ink, inkiness, width)
-            if len(parts) >= 2 and min(p.w for p in parts) >= STRICTER_MIN_PART * width:
+            others = [(b.x, b.right) for b in row.blobs if b is not blob]
+            bars = [_an_upright_bar(p, ink) and not _overlaps(p, others) for p in parts]
+            if len(parts) >= 2 and (any(bars) or blob.w > STRICTER_WIDTH * width) and all(
+                    bar or p.w >= STRICTER_MIN_PART * width
+                    for p, bar in zip(parts, bars, strict=True)):
                 members += parts
                 split = True
                 continue
@@ -518,6 +522,16 @@ def _darkest(gray: np.ndarray, polarity: str) -> np.ndarray:
 STRICTER_SHARE = 0.7  # of a member's ink: the inkiest pixels kept to see its strokes apart
 STRICTER_WIDTH = 1.4  # a member this many widths wide is tried, when under RESPLIT_WIDTH ...
 STRICTER_MIN_PART = 0.5  # ... and cut when each part is this many widths wide
+
+
+BAR_PAIR_WIDTH = 1.0
+BAR_ASPECT = 0.3
+
+
+def _an_upright_bar(blob: Blob, ink: np.ndarray) -> bool:
+    """Whether a blob is a plain upright bar (an ``I``, or a ``1`` without a flag)."""
+    return blob.aspect < BAR_ASPECT and \
+        np.count_nonzero(ink[blob.y:blob.bottom, blob.x:blob.right]) >= 0.8 * blob.w * blob.h
 
 
 def _split_by_a_stricter_threshold(blob: Blob, row: Row, ink: np.ndarray,
