@@ -438,6 +438,55 @@ def test_touching_bold_characters_are_cut_at_their_pale_join():
         == [w_blob]
 
 
+def test_an_i_touching_its_neighbour_through_a_pale_pixel_is_cut_off():
+    """A bold ``I`` a pixel from a ``7`` touches it at the working size: the pair is only
+    a little wider than one character, but a stricter threshold frees an upright bar
+    in a column of its own, and it is cut off. Joined by full ink (the stem of a ``D``
+    or a ``P``), the member stays whole."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _split_by_measured_width
+
+    gray = np.full((40, 140), 235, np.uint8)
+    for x in (10, 30, 90, 110):  # four ordinary characters, 14 wide
+        gray[5:35, x:x + 14] = 20
+        gray[12:28, x + 4:x + 10] = 235
+    gray[5:35, 50:54] = 20  # the I
+    gray[5:10, 55:69] = 20  # the 7: its top bar and its stem
+    cv2.line(gray, (66, 9), (58, 34), 20, 4)
+    gray[5:10, 54] = 150  # the pale join
+    ink = ((gray < 160) * 255).astype(np.uint8)
+    row = measure_row(blobs_of(ink))
+    assert row.count == 5
+    split = _split_by_measured_width(row, ink, 255 - gray)
+    assert [b.x for b in split.blobs] == [10, 30, 50, 54, 90, 110]
+    gray[5:10, 54] = 20  # joined by full ink
+    ink = ((gray < 160) * 255).astype(np.uint8)
+    row = measure_row(blobs_of(ink))
+    assert _split_by_measured_width(row, ink, 255 - gray).count == 5
+
+
+def test_a_short_line_is_split_by_the_width_of_the_other_line():
+    """A two-line plate's top line of three characters, two of them touching, is too
+    short to measure its own character width; its bottom line, in the same font,
+    tells it, and the pair is cut."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _short_rows_split
+
+    ink = np.zeros((70, 80), np.uint8)
+    ink[5:25, 10:20] = 255  # the pair: two blocks joined by a thin bridge
+    ink[5:25, 23:33] = 255
+    ink[14:16, 20:23] = 255
+    ink[5:25, 36:46] = 255  # the third character of the top line
+    for x in (8, 22, 36, 50):  # the bottom line's four characters
+        ink[35:55, x:x + 10] = 255
+    ink[10:20, 13:17] = ink[10:20, 26:30] = ink[10:20, 39:43] = 0  # holes, as in 0s
+    top = measure_row(blobs_of(ink[:30]))
+    bottom = measure_row([Blob(b.x, b.y + 30, b.w, b.h, b.area) for b in blobs_of(ink[30:])])
+    assert (top.count, bottom.count) == (2, 4)
+    rows = _short_rows_split([top, bottom], ink, ink)
+    assert [b.x for b in rows[0].blobs] == [10, 20, 36] and rows[1] is bottom
+
+
 def test_scenery_under_characters_does_not_split_into_extra_ones():
     """Mountains joined to the last character run under its neighbours: the wide blob is
     split, and its pieces below the neighbours (themselves blobs) are not characters."""
