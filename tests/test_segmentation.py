@@ -311,6 +311,17 @@ def test_a_thin_i_at_the_working_height_is_a_character():
     assert judge(Blob(96, 18, 1, 30, 30), (64, 120)) == "thin"
 
 
+def test_a_bold_solid_i_is_a_character_but_a_solid_block_is_not():
+    """Brazil's old bold ``I`` is a solid box 0.36 as wide as tall; a solid block as
+    wide as a character, or a short solid piece (plate between bold characters, seen in
+    the wrong polarity), is not a character."""
+    from segmentation.characters import judge
+
+    assert judge(Blob(96, 18, 10, 28, 280), (64, 200)) == ""
+    assert judge(Blob(96, 18, 14, 28, 392), (64, 200)) == "fill"
+    assert judge(Blob(96, 18, 5, 14, 70), (64, 200)) == "fill"
+
+
 def test_a_member_of_another_ink_colour_is_dropped():
     from segmentation.lines import measure_row
     from segmentation.segmenter import _odd_colours_removed
