@@ -476,6 +476,27 @@ def test_an_i_touching_its_neighbour_through_a_pale_pixel_is_cut_off():
     assert _split_by_measured_width(row, ink, 255 - gray).count == 5
 
 
+def test_a_wide_blob_of_bold_characters_joined_through_pale_columns_is_split():
+    """Three bold characters whose gaps are blends at the working size are one blob too
+    wide for a character; no column is empty enough to cut by ink, but a stricter
+    threshold frees them."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _repair
+
+    gray = np.full((40, 150), 235, np.uint8)
+    for x in (5, 24, 43, 80, 96, 112):  # three characters, then three touching ones
+        gray[5:35, x:x + 14] = 20
+        gray[12:28, x + 4:x + 10] = 235
+    gray[5:35, 94:96] = 150  # the touching ones' gaps: pale, but inked
+    gray[5:35, 110:112] = 150
+    ink = ((gray < 160) * 255).astype(np.uint8)
+    blobs = blobs_of(ink)
+    assert [b.w for b in blobs] == [14, 14, 14, 46]
+    row = _repair(measure_row(blobs), blobs, ink, 255 - gray)
+    assert [b.x for b in row.blobs][:3] == [5, 24, 43] and row.count == 6
+    assert _repair(measure_row(blobs), blobs, ink).count == 3  # by ink alone: not split
+
+
 def test_a_short_line_is_split_by_the_width_of_the_other_line():
     """A two-line plate's top line of three characters, two of them touching, is too
     short to measure its own character width; its bottom line, in the same font,
