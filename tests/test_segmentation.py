@@ -519,6 +519,22 @@ def test_a_short_line_is_split_by_the_width_of_the_other_line():
     assert [b.x for b in rows[0].blobs] == [10, 20, 36] and rows[1] is bottom
 
 
+def test_a_pair_beside_one_character_is_split():
+    """A two-line plate's short line can be a touching pair and one more character:
+    one character beside the wide blob is enough to split it."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _repair
+
+    ink = np.zeros((40, 90), np.uint8)
+    for x in (5, 30, 51):
+        ink[5:35, x:x + 18] = 255
+        ink[12:28, x + 5:x + 13] = 0
+    ink[19:21, 48:51] = 255  # the pair's bridge
+    blobs = blobs_of(ink)
+    assert len(blobs) == 2
+    assert _repair(measure_row(blobs), blobs, ink).count == 3
+
+
 def test_scenery_under_characters_does_not_split_into_extra_ones():
     """Mountains joined to the last character run under its neighbours: the wide blob is
     split, and its pieces below the neighbours (themselves blobs) are not characters."""
