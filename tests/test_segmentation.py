@@ -474,6 +474,14 @@ def test_an_i_touching_its_neighbour_through_a_pale_pixel_is_cut_off():
     ink = ((gray < 160) * 255).astype(np.uint8)
     row = measure_row(blobs_of(ink))
     assert _split_by_measured_width(row, ink, 255 - gray).count == 5
+    # a bar shorter than its neighbour (a U's right stem, its curve pale) stays on
+    gray[5:35, 50:70] = 235
+    gray[5:35, 50:64] = 20
+    gray[5:30, 65:69] = 20
+    gray[28:30, 64] = 150
+    ink = ((gray < 160) * 255).astype(np.uint8)
+    row = measure_row(blobs_of(ink))
+    assert row.count == 5 and _split_by_measured_width(row, ink, 255 - gray).count == 5
 
 
 def test_a_wide_blob_of_bold_characters_joined_through_pale_columns_is_split():
