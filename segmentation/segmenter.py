@@ -971,11 +971,17 @@ def _without_frame_sides(band: np.ndarray, ink: np.ndarray, top: int, bottom: in
     full-height uprights, anywhere, cost 1.4 points of the real count (tall strokes
     within the band); in the outer tenth only, it freed a stray bar beside a tight
     crop's last character (``endtoend/us`` one photo fewer); with a reach of 0.4 (the
-    constant changed), light 91.0%."""
+    constant changed), light 91.0%.
+
+    A band near the crop's top or bottom edge (a two-line plate's lower line) is looked
+    beyond on the other side only: the frame's sides beside the lower line were kept as
+    characters. Measured (``--synthetic 5000 --augment none``): 99.0% -> 99.1% (two-line
+    96.8% -> 97.2%); the real figures unchanged."""
     reach = int(round(UPRIGHT_REACH * (bottom - top)))
     lo, hi = top - reach, bottom + reach
-    if lo < 0 or hi > ink.shape[0] or bottom - top < 3:
+    if lo < 0 and hi > ink.shape[0] or bottom - top < 3:
         return band  # the crop ends too near the band to tell a frame from a character
+    lo, hi = max(0, lo), min(ink.shape[0], hi)  # beyond it on one side at least
     sides = long_vertical_runs(ink[lo:hi], hi - lo)
     width = ink.shape[1]
     sides[:, int(UPRIGHT_ZONE * width):width - int(UPRIGHT_ZONE * width)] = 0
