@@ -543,6 +543,20 @@ def test_a_pair_beside_one_character_is_split():
     assert _repair(measure_row(blobs), blobs, ink).count == 3
 
 
+def test_frame_sides_beside_a_lower_line_at_the_crop_s_edge_are_erased():
+    """A two-line plate's lower line ends near the crop's bottom: the frame's sides
+    beside it run up beyond the band, and are erased, though nothing lies below it."""
+    from segmentation.segmenter import _without_frame_sides
+
+    ink = np.zeros((64, 100), np.uint8)
+    ink[5:64, 2:5] = 255  # the frame's sides, from the top to the crop's bottom
+    ink[5:64, 95:98] = 255
+    ink[42:62, 30:42] = 255  # a character of the lower line
+    band = _without_frame_sides(ink[40:64].copy(), ink, 40, 64)
+    assert not band[:, 2:5].any() and not band[:, 95:98].any()
+    assert band[2:22, 30:42].all()
+
+
 def test_scenery_under_characters_does_not_split_into_extra_ones():
     """Mountains joined to the last character run under its neighbours: the wide blob is
     split, and its pieces below the neighbours (themselves blobs) are not characters."""
