@@ -338,7 +338,7 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray,
     rows = plate_rows([measure_row(group) for group in link_rows(candidates)], height)
     if gray is None:
         gray = enhance_contrast(contrast_gray(colour))
-    inkiness = _darkest(gray, binarisation.polarity)
+    inkiness = _inkiness(gray, binarisation.polarity)
     rows = [_outliers_removed(_off_line_removed(_pictures_removed(_odd_colours_removed(
         _repair(row, blobs, ink, inkiness), ink, colour)))) for row in rows]
     rows = [row for row in rows if row.count]
@@ -430,7 +430,7 @@ def _repair(row: Row, blobs: list[Blob], ink: np.ndarray,
     """Split touching characters, free characters joined to something taller, merge
     broken ones, keep what fits the line, and split again the members still wider than
     the width measured on them (:func:`_split_by_measured_width`). ``inkiness``: how
-    inky each pixel is (:func:`_darkest`), for :func:`_split_by_a_stricter_threshold`;
+    inky each pixel is (:func:`_inkiness`), for :func:`_split_by_a_stricter_threshold`;
     without it, the ink.
 
     A blob too wide for one character that no column empty enough cuts (three bold
@@ -448,7 +448,7 @@ def _repair(row: Row, blobs: list[Blob], ink: np.ndarray,
     # a two-line plate's short line (``S4`` touching, then ``7``) has no more. Measured
     # (bench_segmentation.py --synthetic 1000 --seed 7..13 --augment none): 54 -> 51
     # misses of 7,000; the real crops' count 92.5% -> 92.8% (two crops gained, Nevada's
-    # 259PWK lost); the held-out crops 91.0%, CER 0.023 -> 0.020. Two were required.
+    # 259PWK lost); the held-out crops 91.0%, CER 0.023 -> 0.020. Two were required before.
     may_split = len(narrow) >= 1 or len(row.blobs) == 1
     wide = [b for b in row.blobs
             if may_split and (b.aspect > MAX_ASPECT or b.w > SPLIT_WIDTH * pitch)]
@@ -538,7 +538,7 @@ def _split_by_measured_width(row: Row, ink: np.ndarray, inkiness: np.ndarray | N
     return measure_row(members) if split else row
 
 
-def _darkest(gray: np.ndarray, polarity: str) -> np.ndarray:
+def _inkiness(gray: np.ndarray, polarity: str) -> np.ndarray:
     """How inky each pixel is, 0..255, whatever the polarity (the gray inverted for dark
     characters): the stricter the threshold on it, the more only strokes' cores stay."""
     return cv2.bitwise_not(gray) if polarity == "dark" else gray
@@ -546,8 +546,8 @@ def _darkest(gray: np.ndarray, polarity: str) -> np.ndarray:
 
 STRICTER_REACH = 4.5  # widths: a wider blob is a row joined to a line, not a few characters
 STRICTER_SHARE = 0.7  # of a member's ink: the inkiest pixels kept to see its strokes apart
-STRICTER_WIDTH = 1.4  # a member this many widths wide is tried, when under RESPLIT_WIDTH ...
-STRICTER_MIN_PART = 0.5  # ... and cut when each part is this many widths wide
+STRICTER_WIDTH = 1.4  # from this many widths a member is cut without a bar among its parts,
+STRICTER_MIN_PART = 0.5  # ... when each part that is not a bar is this many widths wide
 
 
 BAR_PAIR_WIDTH = 1.0
@@ -558,7 +558,9 @@ a bold ``I`` touching a ``7`` or a ``3`` is 1.1-1.2 widths wide, as an ``M`` is,
 halves are not bars. Measured (``bench_segmentation.py --synthetic 1000 --seed 7|11
 --augment none``): 98.9% -> 99.2% and 98.4% -> 98.5%; the real crops' count (92.5%)
 unchanged. A bar taken from within a neighbour's columns is a piece of it (Idaho's
-outlined ``0`` beside an ``H``: real count 92.2% without that test)."""
+outlined ``0`` beside an ``H``: real count 92.2% without that test), and a bar shorter
+than the part beside it is a ``U``'s stem cut off where its curve is pale
+(``endtoend/us`` ``wts-lg-000152`` read ``6UJNP953`` without that test)."""
 BAR_ASPECT = 0.3  # width / height under which a part may be a bar ...
 BAR_HEIGHT = 0.92  # ... as tall as this share of the row and of its neighbour (not a U's stem)
 BAR_FILL = 0.8  # ... and the ink share of its box over which it is one
@@ -693,8 +695,8 @@ def _split_at_a_shared_stem(blob: Blob, row: Row, ink: np.ndarray, width: float
 
 
 COLOUR_OUTLIER = 50.0  # BGR distance from the row's typical ink colour: an emblem
-THIN_STROKE = 0.2  # width / height: an inner member this thin is a 1 or an I, not an emblem
 COLOUR_SPREAD = 3.0  # ... and this many times the members' median distance (shade varies)
+THIN_STROKE = 0.2  # width / height: an inner member this thin is a 1 or an I, not an emblem
 
 
 def _odd_colours_removed(row: Row, ink: np.ndarray, colour: np.ndarray) -> Row:
