@@ -286,15 +286,20 @@ def split_touching(blob: Blob, ink: np.ndarray, char_width: float,
             return [blob]
         cuts.append(cut)
     cuts.append(blob.w)
+    return parts_between(blob, ink, cuts)
+
+
+def parts_between(blob: Blob, ink: np.ndarray, cuts: list[int]) -> list[Blob]:
+    """The blobs of ``blob`` between consecutive cut columns (offsets in its box, the
+    first 0 and the last its width), each trimmed to its ink's rows."""
     out = []
     for left, right in zip(cuts[:-1], cuts[1:], strict=True):
-        rows = np.flatnonzero((ink[blob.y:blob.bottom, blob.x + left:blob.x + right] > 0)
-                              .any(axis=1))
+        part = ink[blob.y:blob.bottom, blob.x + left:blob.x + right] > 0
+        rows = np.flatnonzero(part.any(axis=1))
         if len(rows) == 0 or right - left < 2:
             continue
-        area = int((ink[blob.y:blob.bottom, blob.x + left:blob.x + right] > 0).sum())
         out.append(Blob(blob.x + left, blob.y + int(rows[0]), right - left,
-                        int(rows[-1] - rows[0] + 1), area))
+                        int(rows[-1] - rows[0] + 1), int(part.sum())))
     return out
 
 

@@ -46,6 +46,7 @@ from segmentation.characters import (
     judge,
     long_vertical_runs,
     merge_pieces,
+    parts_between,
     remove_frame,
     remove_thin_lines,
     split_touching,
@@ -620,24 +621,11 @@ def _split_by_a_stricter_threshold(blob: Blob, row: Row, ink: np.ndarray,
         if at_a_vertex(mask, cut):
             return [blob]  # the two halves of a W, not two characters
         cuts.append(cut)
-    parts = _parts_between(blob, ink, cuts + [blob.w])
+    parts = parts_between(blob, ink, cuts + [blob.w])
     if len(parts) == len(tall) and all(0.7 * row.height <= p.h <= 1.3 * row.height
                                         and p.w <= RESPLIT_WIDTH * width for p in parts):
         return parts
     return [blob]
-
-
-def _parts_between(blob: Blob, ink: np.ndarray, cuts: list[int]) -> list[Blob]:
-    """The blobs of ``blob`` between consecutive cut columns (offsets in its box)."""
-    out = []
-    for left, right in zip(cuts[:-1], cuts[1:], strict=True):
-        part = ink[blob.y:blob.bottom, blob.x + left:blob.x + right] > 0
-        rows = np.flatnonzero(part.any(axis=1))
-        if len(rows) == 0 or right - left < 2:
-            continue
-        out.append(Blob(blob.x + left, blob.y + int(rows[0]), right - left,
-                        int(rows[-1] - rows[0] + 1), int(part.sum())))
-    return out
 
 
 def _short_rows_split(rows: list[Row], ink: np.ndarray, inkiness: np.ndarray) -> list[Row]:
