@@ -267,7 +267,8 @@ def split_touching(blob: Blob, ink: np.ndarray, char_width: float,
     parts = int(round(blob.w / char_width))
     if parts < 2:
         return [blob]
-    column_ink = (ink[blob.y:blob.bottom, blob.x:blob.right] > 0).sum(axis=0)
+    patch = ink[blob.y:blob.bottom, blob.x:blob.right] > 0
+    column_ink = patch.sum(axis=0)
     cuts = [0]
     for k in range(1, parts):
         guess = k * blob.w / parts
@@ -282,7 +283,7 @@ def split_touching(blob: Blob, ink: np.ndarray, char_width: float,
         else:
             cut = lo + int(np.argmin(window))
         if column_ink[cut] > (MAX_BRIDGE if max_bridge is None else max_bridge) * blob.h \
-                or at_a_vertex(ink[blob.y:blob.bottom, blob.x:blob.right] > 0, cut):
+                or at_a_vertex(patch, cut):
             return [blob]
         cuts.append(cut)
     cuts.append(blob.w)
