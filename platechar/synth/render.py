@@ -275,6 +275,33 @@ def _laid_out(line, glyphs, cache, font, cap, width, bold, gap) -> tuple[list, f
     return pieces, total
 
 
+def _stacked_pair(layer, cache, font, boxes, cap, width, bold, rng) -> None:
+    """Draw two small characters, one above the other, beside the line's first or last
+    character, into the characters' alpha ``layer`` (same ink and emboss). They span the
+    line's height, as a county number or a plate-type code does; the label leaves them
+    out (see ``PlateStyle.stacked``). Skipped when neither side has room on the plate."""
+    H, W = layer.shape
+    small = max(4, int(round(cap * _u(rng, (0.36, 0.44)))))
+    pair = "".join(ALPHABET[int(i)] for i in rng.integers(0, len(ALPHABET), 2))
+    masks = [cache.glyph(font, c, small, width, bold)[0] for c in pair]
+    w = max(m.shape[1] for m in masks)
+    gap = cap * _u(rng, (0.1, 0.3))
+    line = np.asarray(boxes)
+    x_right = int(round(line[:, 2].max() + gap))
+    x_left = int(round(line[:, 0].min() - gap - w))
+    sides = [x for x in (x_right, x_left) if 0.015 * W <= x and x + w <= 0.985 * W]
+    if not sides:
+        return
+    x = sides[0] if len(sides) == 1 or rng.random() < 0.5 else sides[1]
+    top, bottom = int(line[:, 1].min()), int(line[:, 3].max())
+    for mask, y in ((masks[0], top), (masks[1], bottom - masks[1].shape[0])):
+        y0, y1 = max(y, 0), min(y + mask.shape[0], H)
+        x1 = min(x + mask.shape[1], W)
+        if y1 > y0 and x1 > x:
+            sub = layer[y0:y1, x:x1]
+            np.maximum(sub, mask[y0 - y:y1 - y, :x1 - x], out=sub)
+
+
 def _word(img, cache, text, cap, x_center, y_top, color, rng, max_w, font=None, align="c"):
     """Draw a decoration word; returns its (x0, y0, x1, y1) or None."""
     if not text or cap < 4:
@@ -475,6 +502,8 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
             x += p + spacing * cap
         if emboss:
             emboss_off = max(emboss_off, 1, cap // 24)
+    if style.stacked and len(lines) == 1 and boxes and rng.random() < style.stacked:
+        _stacked_pair(layer, cache, font, boxes, cap, width, bold, rng)
     # blend only where the characters are (their bounding rect, plus the emboss offset)
     lx, ly, lw, lh = cv2.boundingRect(layer)
     o = emboss_off

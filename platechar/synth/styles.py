@@ -90,6 +90,12 @@ class PlateStyle:
             pairs, for plate fonts that draw the two alike: Brazil's old plates have a
             bare bar for both ``1`` and ``I`` and one oval for ``0`` and ``O``. The
             label keeps the character (only its place tells them apart).
+        stacked: probability of two small characters stacked one above the other beside
+            a one-line plate's text, *not* part of the label: many US plates carry such
+            a pair (Wyoming's county number, Oregon's ``N/G``, Minnesota's ``H/H``) and
+            plate datasets leave them out of their labels, as ``seg_and_ocr``'s do. 0 in
+            every built-in style, so the default plates do not change; the CRNN's
+            training pool asks for them (``platechar train crnn --stacked``).
     """
 
     name: str
@@ -119,6 +125,7 @@ class PlateStyle:
     fonts: tuple[str, ...] = ()
     bold: tuple[int, int] = (0, 0)
     glyphs: tuple[tuple[str, str], ...] = ()
+    stacked: float = 0.0
     two_line: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:

@@ -49,6 +49,24 @@ def pool_mix(tight_share: float = 0.0) -> tuple:
         (tight, tight_share),)
 
 
+def with_stacked(styles, share: float):
+    """The style choice ``styles`` (as :func:`platechar.synth.styles.resolve_styles` takes
+    it) with ``share`` of its US plates carrying a small stacked pair of characters beside
+    their text, not in their labels (``PlateStyle.stacked``). Real US crops have them
+    (Wyoming's ``692`` beside ``A/B``, Oregon's ``00617`` beside ``N/G``) and the CRNN,
+    never shown one, read them as a character (``6928``, ``C00617``)."""
+    if not 0.0 <= share <= 1.0:
+        raise DatasetError(f"stacked must be within 0..1, got {share!r}")
+    if not share:
+        return styles
+    from dataclasses import replace
+
+    from platechar.synth.styles import resolve_styles
+    chosen, weights = resolve_styles(styles)
+    return {replace(s, stacked=share) if s.name == "us" else s: w
+            for s, w in zip(chosen, weights, strict=True)}
+
+
 TWO_LINE = ("split", "whole", "skip")
 LINE_CUT = (0.58, 0.42)
 """Two-line plates are read as two single-line halves: rows ``[0, 0.58 h)`` for the top
@@ -133,7 +151,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
                batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 6,
                crop_fraction: float = 0.25, val_synth: int = 1000, val_crops: float = 0.15,
                seed: int = 0, styles=None, two_line: str = "split", workers: int = 0,
-               tight_share: float = 0.0, export_onnx: bool = True,
+               tight_share: float = 0.0, stacked: float = 0.0, export_onnx: bool = True,
                verbose: int = 2, log: Callable[[str], None] = print):
     """Train (or fine-tune, with ``init_from``) a CRNN; returns the ``TrainResult``.
 
@@ -142,10 +160,13 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     ``val_crops`` are held out for validation; ``val_synth`` fresh synthetic plates are
     read each epoch too. ``init_from="shipped"`` starts from the shipped model.
     ``tight_share`` of the synthetic plates (training and validation) are cut tight to
-    their characters (:func:`pool_mix`).
+    their characters (:func:`pool_mix`). ``stacked`` of the synthetic US plates carry
+    two small stacked characters beside their text that the label leaves out
+    (:func:`with_stacked`).
     """
     from platechar._version import __version__
 
+    style_description = styles or "default mix"
     if init_from == "shipped":
         init_from = SHIPPED
         if not SHIPPED.is_file():
@@ -168,6 +189,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         log(f"{len(labelled)} labelled crops to train on, "
             f"{0 if held is None else len(held)} held out")
     mix = pool_mix(tight_share)
+    styles = with_stacked(styles, stacked)
     started = time.perf_counter()
     pool = None
     if synth > 0:
@@ -196,12 +218,13 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
                          model=model_cfg)
     info = {
         "synthetic_plates": int(synth),
-        "synthetic_styles": styles or "default mix",
+        "synthetic_styles": style_description,
         # the machine's installed fonts are drawn too: the same command on another
         # machine makes other plates, and these names say which were used
         "synthetic_fonts": font_names("all") if synth else [],
         "two_line_plates": two_line,
         "tight_share": float(tight_share),
+        "stacked": float(stacked),
         "labelled_crops": 0 if labelled is None else len(labelled),
         "labelled_sources": [Path(c).name for c in crops],
         "validation": {"synthetic": int(val_synth),
