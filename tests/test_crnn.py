@@ -351,6 +351,22 @@ def test_train_crnn_subcommand_refuses_bad_arguments(tiny_run, tmp_path):
     assert fraction.func(fraction) == 2
     tight = parser.parse_args(["crnn", "--out", str(out), "--tight-share", "1.5"])
     assert tight.func(tight) == 2
+    stacked = parser.parse_args(["crnn", "--out", str(out), "--stacked", "-0.1"])
+    assert stacked.func(stacked) == 2
+
+
+def test_stacked_gives_only_the_us_plates_a_stacked_pair():
+    from platechar.errors import DatasetError
+    from platechar.synth.styles import DEFAULT_MIX
+    from platechar.training.crnn import with_stacked
+
+    assert with_stacked("us,eu", 0.0) == "us,eu"
+    chosen = with_stacked(None, 0.3)
+    assert {s.name: s.stacked for s in chosen} == {n: 0.3 if n == "us" else 0.0
+                                                  for n in DEFAULT_MIX}
+    assert [round(w, 6) for w in chosen.values()] == [round(w, 6) for w in DEFAULT_MIX.values()]
+    with pytest.raises(DatasetError, match="stacked"):
+        with_stacked(None, 1.5)
 
 
 def test_tight_share_cuts_synthetic_crops_at_their_characters():

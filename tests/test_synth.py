@@ -151,6 +151,34 @@ def test_a_style_may_draw_a_character_with_anothers_glyph():
         replace(PLAIN, glyphs=(("1", "i"),))
 
 
+def test_a_stacked_pair_is_drawn_beside_the_text_and_left_out_of_the_label():
+    # Wyoming's 692 beside A/B: two small characters, one above the other, that plate
+    # datasets leave out of their labels; the same rng draws the same plate otherwise
+    from dataclasses import replace
+
+    stacked = replace(PLAIN, name="test_stacked", formats=("AAA 999",), stacked=1.0)
+    drawn = 0
+    for seed in range(12):
+        bare = render_plate(replace(stacked, stacked=0.0), np.random.default_rng(seed), 64)
+        plate = render_plate(stacked, np.random.default_rng(seed), 64)
+        assert plate.text == bare.text and np.array_equal(plate.char_boxes, bare.char_boxes)
+        extra = _ink_weight(plate.image, plate.ink, plate.background) - _ink_weight(
+            bare.image, bare.ink, bare.background) > 0.5
+        if not extra.any():
+            continue  # no room on either side of this plate's text
+        drawn += 1
+        ys, xs = np.nonzero(extra)
+        boxes = plate.char_boxes
+        # beside the line, not over it, and as tall as it: two parts, one above the other
+        assert xs.min() >= boxes[:, 2].max() or xs.max() < boxes[:, 0].min()
+        assert ys.min() >= boxes[:, 1].min() - 1 and ys.max() <= boxes[:, 3].max() + 1
+        rows = extra.any(axis=1)[int(boxes[:, 1].min()):int(boxes[:, 3].max())]
+        assert rows.any() and not rows.all()
+    assert drawn >= 6
+    # the built-in styles draw none: their plates do not change
+    assert all(get_style(name).stacked == 0.0 for name in style_names())
+
+
 @pytest.mark.parametrize("augment", ["none", "default", "heavy"])
 def test_char_boxes_inside_the_image_and_in_reading_order(augment):
     for s in generate_plates(40, seed=2, augment=augment):
