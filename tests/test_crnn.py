@@ -137,6 +137,22 @@ def test_onnx_equals_keras(tiny_run):
     np.testing.assert_allclose(onnx_out, keras_out, atol=1e-5)
 
 
+def test_a_fine_tune_records_the_model_it_started_from(tiny_run, tmp_path):
+    import hashlib
+
+    from platechar.training.crnn import train_crnn
+
+    _, run, _ = tiny_run
+    start = run / "crnn.keras"
+    result = train_crnn(tmp_path / "ft", synth=32, init_from=start, epochs=1, steps=2,
+                        batch_size=8, val_synth=4, workers=1, export_onnx=False, verbose=0,
+                        log=lambda _: None)
+    assert result is not None
+    sidecar = json.loads((tmp_path / "ft" / "crnn.json").read_text())
+    assert sidecar["trained_on"]["fine_tuned_from"] == {
+        "model": str(start), "sha256": hashlib.sha256(start.read_bytes()).hexdigest()}
+
+
 def test_shipped_onnx_equals_shipped_keras():
     from classifier.model_io import OnnxModel
     from classifier.train_crnn import load_crnn

@@ -14,6 +14,7 @@ Fine-tuning the shipped model on your own crops::
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -146,6 +147,14 @@ def read_crops(sources: Sequence[str | Path], *, height: int = 32, width: int = 
         raise DatasetError(str(exc)) from None
 
 
+def _provenance(path: str | Path) -> dict:
+    """Name and sha256 of the model a fine-tune started from: a later reader can tell
+    which model it was (``"shipped"`` names the one that was shipped then)."""
+    path = Path(path)
+    name = "shipped" if path.resolve() == SHIPPED.resolve() else str(path)
+    return {"model": name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
 def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Path] = (),
                init_from: str | Path | None = None, epochs: int = 30, steps: int = 200,
                batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 6,
@@ -229,7 +238,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         "labelled_sources": [Path(c).name for c in crops],
         "validation": {"synthetic": int(val_synth),
                        "labelled": 0 if held is None else len(held)},
-        "fine_tuned_from": None if init_from is None else Path(init_from).name,
+        "fine_tuned_from": None if init_from is None else _provenance(init_from),
         "platechar_version": __version__,
     }
     return train(config, pool=pool, crops=labelled, validation=(val_images, val_texts),
