@@ -224,12 +224,17 @@ def test_crops_cut_tight_are_read_again_with_margins(recognizer):
     once = recognizer.recognize_batch(crops, margin_retry=False)
     again = recognizer.recognize_batch(crops)
     truth = [p.text for p in plates]
-    # measured: 71 of 120 read once, 74 with the retry (the generator of 2026-11-23 whose
-    # European and Brazilian characters are spaced as on real plates; 70 and 75 with the
-    # one before, that draws some 0s as a squarish ring; 70 and 73 with the cut-stem J
-    # alone, and on the first 60 plates 36 and 37; before the J 40 and 43)
-    assert sum(r.text == t for r, t in zip(again, truth, strict=True)) >= \
-        sum(r.text == t for r, t in zip(once, truth, strict=True)) + 2
+    # The retry keeps the surer of the two readings, so it never reads fewer plates and
+    # every reading it changed is surer. Measured: 114 of 120 read once, 115 with the
+    # retry (the CRNN of 2026-11-23 that learnt tight crops, --tight-share 0.25; the one
+    # before it, which never saw them, 71 and 74). On the 155 held-out real crops it is
+    # worth 2 plates to either model (bench_crnn.py; 140 -> 142 and 137 -> 141).
+    read_once = sum(r.text == t for r, t in zip(once, truth, strict=True))
+    read_again = sum(r.text == t for r, t in zip(again, truth, strict=True))
+    assert read_again >= read_once
+    changed = [(a, b) for a, b in zip(once, again, strict=True) if a.text != b.text]
+    assert changed, "no tight crop was read again"
+    assert all(b.confidence > a.confidence for a, b in changed)
     for reading, crop in zip(again, crops, strict=True):
         h, w = crop.shape[:2]
         assert "".join(c.text for c in reading.chars) == reading.text

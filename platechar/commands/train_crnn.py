@@ -8,8 +8,8 @@ Examples::
 
     # a model like the shipped one from scratch (CPU, about 40 minutes on 2 cores)
     platechar train crnn --out runs/crnn --crops runs/real_train.csv
-    # (the shipped weights: that with --two-line whole, then the fine-tune below from it
-    #  with --synth 30000 --epochs 15 --learning-rate 5e-4 --crop-fraction 0.3; see
+    # (the shipped weights: that with --two-line whole, then four fine-tunes, the last
+    #  two with --tight-share 0.25 --stacked 0.3; each phase's command is in
     #  "training_recipe" in platechar/weights/crnn.json)
     # fine-tune the shipped model on your own crops (file names or a filename,text CSV)
     platechar train crnn --out runs/mine --init shipped --crops my_plates/ \\
