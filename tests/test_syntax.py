@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -138,9 +139,16 @@ def test_a_visible_gap_tells_an_old_brazilian_plate_from_a_mercosur_one():
     assert plate_syntax("br").apply(old).text == "NZW2197"
     mercosur = spaced_reading("NZW2I97", bar, gap_after=None)  # evenly spaced
     assert plate_syntax("br").apply(mercosur).text == "NZW2I97"
-    # the holistic backend's boxes are columns of its sequence, not cut characters
+    # the holistic backend's boxes (the columns that produced each character) show a
+    # gap too, but on a coarser grid: it must be wider to count
     holistic = spaced_reading("NZW2I97", bar, gap_after=2, backend="holistic")
-    assert plate_syntax("br").apply(holistic).text == "NZW2I97"
+    assert plate_syntax("br").apply(holistic).text == "NZW2197"
+    slight = spaced_reading("NZW2I97", bar, gap_after=None, backend="holistic")
+    slight = replace(slight, chars=tuple(  # the pitch after W 1.36 times the others
+        replace(c, box=(c.box[0] + (8 if i > 2 else 0), *c.box[1:]))
+        for i, c in enumerate(slight.chars)))
+    assert plate_syntax("br").apply(slight).text == "NZW2I97"
+    assert plate_syntax("br").apply(replace(slight, backend="segmented")).text == "NZW2197"
     # with every style's patterns, some format has a gap almost anywhere: no gap rule
     assert plate_syntax("any").layouts == {}
 
@@ -153,10 +161,16 @@ def test_without_a_region_a_brazilian_layout_is_read_by_brazils_rules():
     assert any_region.apply(spaced_reading("NZW2I97", bar, gap_after=2)).text == "NZW2197"
     # evenly spaced it may be Mercosur's AAA9A99, which it fits as it stands
     assert any_region.apply(spaced_reading("NZW2I97", bar, gap_after=None)).text == "NZW2I97"
-    # the gap elsewhere is no Brazilian layout; the holistic backend shows no gaps
+    # the gap elsewhere is no Brazilian layout; the holistic backend's gap counts too
     assert any_region.apply(spaced_reading("NZW2I97", bar, gap_after=3)).text == "NZW2I97"
     assert any_region.apply(spaced_reading("NZW2I97", bar, gap_after=2,
-                                           backend="holistic")).text == "NZW2I97"
+                                           backend="holistic")).text == "NZW2197"
+    # OZL-2318 read 0ZL2318, the 0 97% sure: any's strictness alone keeps the 0
+    zero = {0: (0.97, [("O", 0.03)])}
+    assert any_region.apply(spaced_reading("0ZL2318", zero, gap_after=None,
+                                           backend="holistic")).text == "0ZL2318"
+    assert any_region.apply(spaced_reading("0ZL2318", zero, gap_after=2,
+                                           backend="holistic")).text == "OZL2318"
     # Czech 1B1 9839 has the same gap: two twin swaps (1:25) stay beyond any's
     # strictness, so it keeps its digits, and the region's own rules still swap
     assert any_region.apply(spaced_reading("1B19839", {}, gap_after=2)).text == "1B19839"
