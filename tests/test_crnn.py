@@ -147,7 +147,7 @@ def test_a_fine_tune_records_the_model_it_started_from(tiny_run, tmp_path):
     result = train_crnn(tmp_path / "ft", synth=32, init_from=start, epochs=1, steps=2,
                         batch_size=8, val_synth=4, workers=1, export_onnx=False, verbose=0,
                         log=lambda _: None)
-    assert result is not None
+    assert Path(result.run_dir) == tmp_path / "ft"
     sidecar = json.loads((tmp_path / "ft" / "crnn.json").read_text())
     assert sidecar["trained_on"]["fine_tuned_from"] == {
         "model": str(start), "sha256": hashlib.sha256(start.read_bytes()).hexdigest()}
