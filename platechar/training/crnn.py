@@ -14,7 +14,6 @@ Fine-tuning the shipped model on your own crops::
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -150,9 +149,11 @@ def read_crops(sources: Sequence[str | Path], *, height: int = 32, width: int = 
 def _provenance(path: str | Path) -> dict:
     """Name and sha256 of the model a fine-tune started from: a later reader can tell
     which model it was (``"shipped"`` names the one that was shipped then)."""
+    from classifier.model_io import file_sha256
+
     path = Path(path)
     name = "shipped" if path.resolve() == SHIPPED.resolve() else str(path)
-    return {"model": name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return {"model": name, "sha256": file_sha256(path)}
 
 
 def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Path] = (),
