@@ -204,6 +204,27 @@ def test_a_symbol_standing_apart_at_the_end_is_dropped_but_a_narrow_one_is_not()
     assert len(_outliers_removed(measure_row([one, *chars])).blobs) == 6
 
 
+def test_a_solid_emblem_at_the_end_is_dropped_but_a_full_character_is_not():
+    """Alaska's dark "50" square and Virginia's portrait stand next to the characters, in
+    their ink: taller, wider and fuller than any of them (``_end_emblems_removed``). A
+    character as tall as the others, or as full but of their size, stays."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _end_emblems_removed
+
+    chars = [Blob(60 + 25 * i, 10, 18, 40, 300) for i in range(5)]  # fill 0.42
+    emblem = Blob(30, 6, 26, 47, 800)  # 1.2 times as tall, 1.4 as wide, fill 0.65
+    assert [b.x for b in _end_emblems_removed(measure_row([emblem, *chars])).blobs] == \
+        [b.x for b in chars]
+    assert [b.x for b in _end_emblems_removed(measure_row([*chars, Blob(185, 6, 26, 47, 800)])
+                                              ).blobs] == [b.x for b in chars]
+    wide_w = Blob(30, 10, 26, 40, 700)  # as wide and full, but of the characters' height
+    assert _end_emblems_removed(measure_row([wide_w, *chars])).count == 6
+    bolted = Blob(35, 6, 19, 47, 620)  # taller and fuller (a bolt), of a character's width
+    assert _end_emblems_removed(measure_row([bolted, *chars])).count == 6
+    hollow = Blob(30, 6, 26, 47, 400)  # a taller, wider outline: not fuller than the rest
+    assert _end_emblems_removed(measure_row([hollow, *chars])).count == 6
+
+
 def test_characters_standing_in_groups_keep_their_ends():
     """A lone first or last character of a grouped plate (``L 0955 B``, ``G NA 935``)
     stands as far off as the plate's other gaps: it is not a symbol standing apart."""
