@@ -787,11 +787,12 @@ def _end_emblems_removed(row: Row) -> Row:
     91.0% -> 91.6% (Alaska's ``FGJ235``, read ``5FGJ235``); the 359 real crops' count
     unchanged at 92.8% (the train part's Alaska plate gained; Virginia's ``1333LE`` lost,
     whose count was right only because its portrait stood in for ``33`` cut as one);
-    the ``endtoend`` counts and readings unchanged. Synthetic crops, 1,000 each: seeds 7,
-    9 and 11 unaugmented and 7 and 11 ``light`` unchanged; seed 12 ``light`` and seed 7
+    the ``endtoend`` counts and readings unchanged. Synthetic crops, 1,000 each: seeds 7
+    to 13 unaugmented and 7 and 11 ``light`` unchanged; seed 12 ``light`` and seed 7
     default one fewer each (an end character joined to the frame or a shadow looks the
-    same: 78.6% -> 78.5%); seed 11 default one lost and one gained (79.8%). Without the width test, two-line plates whose last character touches a bolt
-    went too (seed 7 unaugmented and 11 ``light`` one fewer each)."""
+    same: 78.6% -> 78.5%); seed 11 default one lost and one gained (79.8%). Without the
+    width test, two-line plates whose last character touches a bolt went too (seed 7
+    unaugmented and 11 ``light`` one fewer each)."""
     if row.count < 4:
         return row
 
