@@ -292,6 +292,10 @@ def test_stacked_small_letters_are_not_merged_into_one_character():
     assert merge_pieces(oregon, 10, 50, 32) == []
     broken = [Blob(10, 10, 14, 19, 120), Blob(10, 30, 14, 20, 120)]  # a 5 cut by glare
     assert [b.box for b in merge_pieces(broken, 5, 55, 40)] == [(10, 10, 14, 40)]
+    wyoming = [Blob(10, 10, 4, 18, 60), Blob(8, 32, 10, 18, 90)]  # county number "1" over "7"
+    assert merge_pieces(wyoming, 5, 55, 40) == []
+    broken_one = [Blob(10, 10, 4, 19, 70), Blob(10, 31, 4, 19, 70)]  # a 1 cut in two: one bar
+    assert [b.box for b in merge_pieces(broken_one, 5, 55, 40)] == [(10, 10, 4, 40)]
 
 
 def test_a_dash_stretched_by_specks_is_not_merged_into_a_character():
