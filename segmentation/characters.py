@@ -64,6 +64,11 @@ class Blob:
     def aspect(self) -> float:
         return self.w / self.h
 
+    @property
+    def fill(self) -> float:
+        """The ink's share of the box: strokes fill a part of it, a solid block all."""
+        return self.area / (self.w * self.h)
+
 
 def blobs_of(ink: np.ndarray) -> list[Blob]:
     """Every 4-connected blob of ink (4-connectivity keeps apart characters that touch
@@ -166,7 +171,7 @@ def judge(blob: Blob, crop_shape: tuple[int, int]) -> str:
         return "thin"
     if blob.aspect > MAX_JOINED_ASPECT:
         return "wide"
-    fill = blob.area / (blob.w * blob.h)
+    fill = blob.fill
     solid = fill > MAX_FILL and (blob.aspect > SOLID_ASPECT or blob.aspect > 0.3
                                  and blob.h < SOLID_I_HEIGHT * crop_height)
     if fill < MIN_FILL or solid:

@@ -795,17 +795,13 @@ def _end_emblems_removed(row: Row) -> Row:
     unaugmented and 11 ``light`` one fewer each)."""
     if row.count < 4:
         return row
-
-    def fill(blob: Blob) -> float:
-        return blob.area / max(1, blob.w * blob.h)
-
     keep = [True] * row.count
     for end in (0, row.count - 1):
         others = [b for i, b in enumerate(row.blobs) if i != end]
         blob = row.blobs[end]
         if (blob.h > EMBLEM_HEIGHT * statistics.median(b.h for b in others)
                 and blob.w > EMBLEM_WIDTH * statistics.median(b.w for b in others)
-                and fill(blob) > EMBLEM_FILL * max(fill(b) for b in others)):
+                and blob.fill > EMBLEM_FILL * max(b.fill for b in others)):
             keep[end] = False
     return _kept(row, keep)
 
@@ -925,7 +921,7 @@ def _clipped_to_band(row: Row, members: list[Blob], blobs: list[Blob], ink: np.n
             # are those members again (no one of them covers 30% of the whole blob)
             verdict = judge(p, ink.shape)
             if (verdict in ("", "large") or verdict == "edge" and _cut_by_the_side(p, row)) \
-                    and p.aspect >= 0.12 and 0.2 <= p.area / (p.w * p.h) <= 0.9 \
+                    and p.aspect >= 0.12 and 0.2 <= p.fill <= 0.9 \
                     and not _overlaps(p, taken):
                 found.append(p)
                 taken.append((p.x, p.right))
@@ -967,7 +963,7 @@ def _cut_by_the_side(blob: Blob, row: Row) -> bool:
     augmentation fell to 66.4-66.6%."""
     stray = CUT_ALIGN * row.height
     return (abs(blob.h - row.height) <= stray and abs(blob.y - row.top) <= stray
-            and blob.aspect >= CUT_MIN_ASPECT and blob.area / (blob.w * blob.h) <= CUT_MAX_FILL)
+            and blob.aspect >= CUT_MIN_ASPECT and blob.fill <= CUT_MAX_FILL)
 
 
 BAND_LINE_THICKNESS = 0.06
