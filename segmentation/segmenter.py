@@ -116,13 +116,16 @@ class _Attempt:
     score: float
     verdicts: list[tuple[Blob, str]]  # every blob and why it was judged out ("" = not)
     ink: np.ndarray
+    dropped: dict[Blob, str] = field(default_factory=dict)  # row members a row rule took out
 
     @property
     def rejected(self) -> list[tuple[Blob, str]]:
-        """The blobs not kept, and why (worked out only for the attempt that won)."""
+        """The blobs not kept, and why (worked out only for the attempt that won): the
+        shape judge's reason, the row rule's that took a member out, or "off the line"
+        for a character-shaped blob in no row."""
         kept = {blob for row in self.rows for blob in row.blobs}
-        return [(blob, why or "off the line") for blob, why in self.verdicts
-                if blob not in kept and why != "tiny"]
+        return [(blob, why or self.dropped.get(blob, "off the line"))
+                for blob, why in self.verdicts if blob not in kept and why != "tiny"]
 
 
 def segment_characters(crop: np.ndarray, *, char_size: int = 32,
@@ -340,9 +343,9 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray,
     if gray is None:
         gray = enhance_contrast(contrast_gray(colour))
     inkiness = _inkiness(gray, binarisation.polarity)
-    rows = [_outliers_removed(_off_line_removed(_end_emblems_removed(_pictures_removed(
-        _odd_colours_removed(_repair(row, blobs, ink, inkiness), ink, colour)))))
-        for row in rows]
+    dropped: dict[Blob, str] = {}
+    rows = [_row_rules_applied(_repair(row, blobs, ink, inkiness), ink, colour, dropped)
+            for row in rows]
     rows = [row for row in rows if row.count]
     if len(rows) == 2:
         rows = _short_rows_split(rows, ink, inkiness)
@@ -355,7 +358,23 @@ def _attempt(binarisation: Binarisation, colour: np.ndarray,
         score = min(shape_score(row, height // 2) * _ink_factors(row, ink, binarisation.ink)
                     for row in rows)
         score *= count_score(sum(row.count for row in rows))
-    return _Attempt(binarisation, rows, score, verdicts, ink)
+    return _Attempt(binarisation, rows, score, verdicts, ink, dropped)
+
+
+def _row_rules_applied(row: Row, ink: np.ndarray, colour: np.ndarray,
+                       dropped: dict[Blob, str]) -> Row:
+    """A repaired row after the rules that take members out of it, in order, each
+    member taken out recorded in ``dropped`` with the rule's reason (the keys of
+    ``platechar.teaching.notes.REJECT_REASONS``)."""
+    rules = (("colour", lambda r: _odd_colours_removed(r, ink, colour)),
+             ("picture", _pictures_removed), ("emblem", _end_emblems_removed),
+             ("off the line", _off_line_removed), ("apart", _outliers_removed))
+    for reason, rule in rules:
+        kept = rule(row)
+        if kept.count != row.count:
+            dropped.update((blob, reason) for blob in set(row.blobs) - set(kept.blobs))
+        row = kept
+    return row
 
 
 def _ink_factors(row: Row, ink: np.ndarray, whole_ink: np.ndarray) -> float:

@@ -11,6 +11,7 @@ import pytest
 import platechar
 from detection.geometry import iou
 from platechar.cli import main
+from platechar.teaching.notes import REJECT_REASONS
 from segmentation import Segmentation, segment_characters
 from segmentation.characters import Blob, blobs_of, split_touching
 
@@ -123,8 +124,21 @@ def test_rejected_blobs_say_why():
     result = segment_characters(plate)
     assert len(result) == 4
     reasons = {why for _, why in result.rejected}
-    assert reasons and reasons <= {"small", "large", "thin", "wide", "fill", "edge",
-                                   "off the line"}
+    assert reasons and reasons <= set(REJECT_REASONS)
+
+
+def test_a_member_taken_out_of_the_row_says_which_rule_took_it():
+    """An emblem beside the characters was reported "off the line", like any blob in no
+    row; it now names the rule (``_row_rules_applied``), which the teaching pages explain."""
+    paper, ink = (235, 235, 235), (25, 25, 25)
+    plate = np.full((80, 300, 3), paper, np.uint8)
+    cv2.rectangle(plate, (3, 3), (296, 76), ink, 2)
+    cv2.putText(plate, "KM4537", (62, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, ink, 4, cv2.LINE_AA)
+    cv2.rectangle(plate, (16, 22), (50, 62), ink, -1)  # a logo: taller, wider, fuller
+    cv2.circle(plate, (33, 42), 5, paper, -1)  # a picture cut into it
+    result = segment_characters(plate)
+    assert len(result) == 6 and result.boxes[0, 0] > 55
+    assert [why for box, why in result.rejected if box[0] < 55] == ["emblem"]
 
 
 def test_touching_characters_are_split_at_the_valley():

@@ -102,5 +102,9 @@ REJECT_REASONS = {
     "fill": "too little or too much ink for its box (an outline, a solid block)",
     "edge": "a thin upright bar at the crop's side (the plate's frame)",
     "off the line": "character-shaped, but not in the plate's row of characters",
+    "colour": "in the row, but its ink is another colour than the characters' (an emblem)",
+    "picture": "in the row, but wider than two characters and taller (a picture)",
+    "emblem": "at the row's end, taller, wider and fuller than the characters (a logo)",
+    "apart": "at the row's end, standing apart from the evenly spaced characters (a symbol)",
 }
 """Why the segmenter rejects a blob, in words (the keys are ``Segmentation.rejected``'s)."""
