@@ -116,7 +116,7 @@ class _Attempt:
     score: float
     verdicts: list[tuple[Blob, str]]  # every blob and why it was judged out ("" = not)
     ink: np.ndarray
-    dropped: dict[Blob, str] = field(default_factory=dict)  # row members a row rule took out
+    dropped: dict[Blob, str]  # row members a row rule took out, and the rule's reason
 
     @property
     def rejected(self) -> list[tuple[Blob, str]]:
