@@ -297,6 +297,24 @@ def test_a_character_joined_to_a_sticker_above_is_freed_by_the_band():
     assert third.x == 68 and 15 <= third.y <= 18 and third.bottom == 52
 
 
+def test_a_character_joined_to_a_picture_by_a_thin_bridge_is_opened_free():
+    """A picture taller than the row (a heron, a tree) touching a character by a thin
+    line stays one blob in the row's band, and no empty column cuts it: the opening
+    (erode, then grow each part back within the blob) frees the character alone."""
+    from segmentation.lines import measure_row
+    from segmentation.segmenter import _repair
+
+    ink = np.zeros((64, 240), np.uint8)
+    for x in (10, 40, 70, 100, 170, 200):
+        cv2.rectangle(ink, (x, 20), (x + 15, 49), 255, 3)  # six 0-like characters
+    cv2.ellipse(ink, (140, 34), (15, 28), 0, 0, 360, 255, -1)  # a picture, taller than they
+    ink[34, 116:126] = 255  # a one-pixel line joins it to the fourth character
+    blobs = blobs_of(ink)
+    repaired = _repair(measure_row([b for b in blobs if b.h < 40]), blobs, ink)
+    assert [b.box for b in repaired.blobs][3] == (98, 18, 20, 34)
+    assert repaired.count == 6
+
+
 def test_stacked_small_letters_are_not_merged_into_one_character():
     from segmentation.characters import merge_pieces
 
