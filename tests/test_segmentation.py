@@ -298,7 +298,7 @@ def test_a_character_joined_to_a_sticker_above_is_freed_by_the_band():
 
 
 def test_a_character_joined_to_a_picture_by_a_thin_bridge_is_opened_free():
-    """A picture taller than the row (a heron, a tree) touching a character by a thin
+    """A picture taller than the row (Oregon's tree) touching a character by a thin
     line stays one blob in the row's band, and no empty column cuts it: the opening
     (erode, then grow each part back within the blob) frees the character alone."""
     from segmentation.lines import measure_row
