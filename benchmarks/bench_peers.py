@@ -3,6 +3,7 @@
     python benchmarks/bench_peers.py                 # the 155 held-out seg_and_ocr crops
     python benchmarks/bench_peers.py --part all      # all 359 (the CRNN was fine-tuned
                                                      # on the other 204: not a fair row)
+    python benchmarks/bench_peers.py --region us     # the backends under US plate syntax
 
 Rows:
 
@@ -77,6 +78,8 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--part", choices=("test", "all"), default="test")
     parser.add_argument("--no-tesseract", action="store_true")
+    parser.add_argument("--region", default=None,
+                        help="plate syntax region for the platechar rows (default: none given)")
     add_label_argument(parser)
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
@@ -86,7 +89,7 @@ def main(argv=None) -> int:
     dataset = Dataset("crops", [LabelledPlate(c.image_path.name, c.text, c.image_path)
                                 for c in crops], f"{len(crops)} seg_and_ocr crops ({args.part})")
     rows = []
-    comparison = compare(dataset, progress=False)
+    comparison = compare(dataset, progress=False, region=args.region)
     for backend, evaluation in comparison.evaluations.items():
         reads = [o.read for o in evaluation.outcomes]
         ms = 1e3 * statistics.median(o.seconds for o in evaluation.outcomes)

@@ -273,6 +273,7 @@ so one column off moves a pitch by a quarter). Old Brazilian plates' dash shows 
 plates (``platechar evaluate --synthetic 500 --seed 3 --backend holistic``) it reads
 two fewer (three at 1.3), of ``--seed 4``'s one fewer: Czech-like ``GO1 0073`` becomes
 ``GOI0073``."""
+_GAP_PITCHES = {"segmented": GAP_PITCH, "holistic": CTC_GAP_PITCH}  # backends whose boxes show gaps
 GAP_ODDS = 0.1
 """How much less likely a pattern is when none of its formats has a gap where the
 reading's boxes show one (see :func:`_wide_gaps`). Old Brazilian plates ``NZW-2197``
@@ -293,7 +294,8 @@ def _wide_gaps(reading: PlateReading) -> frozenset[int]:
     wider than the others of their line; lines of at least 4 characters. The segmented
     backend's boxes are the cut characters, the holistic backend's the columns that
     produced them (a coarser grid, so a gap must be wider: :data:`CTC_GAP_PITCH`)."""
-    if reading.backend not in ("segmented", "holistic") or GAP_ODDS >= 1:
+    pitch = _GAP_PITCHES.get(reading.backend)
+    if pitch is None or GAP_ODDS >= 1:
         return frozenset()
     boxes = [c.box for c in reading.chars]
     if len(boxes) < 4 or any(b is None for b in boxes):
@@ -304,7 +306,6 @@ def _wide_gaps(reading: PlateReading) -> frozenset[int]:
         if i == len(boxes) or boxes[i][0] < boxes[i - 1][0]:  # a new line starts
             lines.append(range(start, i))
             start = i
-    pitch = GAP_PITCH if reading.backend == "segmented" else CTC_GAP_PITCH
     wide = set()
     for line in lines:
         if len(line) < 4:
