@@ -13,6 +13,13 @@ back-propagation nudges every weight to lower it (Adam). Two guards keep it hone
   Training stops when that stops improving (EarlyStopping, which then restores the best
   weights) or once it passes a target (:class:`StopAtAccuracy`).
 
+With several folders, validation accuracy is also measured per folder each epoch
+(``val_accuracy_<folder>`` in the logs, :class:`FolderValidation`). By default the best
+epoch is the one with the best accuracy over all validation images pooled; with
+``select_by="balanced"`` it is the one with the best *mean of the folders' accuracies*,
+so that 115 real characters count as much as 6,000 synthetic ones when choosing which
+epoch of a fine-tune to keep.
+
 Data: one or more folders laid out as ``flow_from_directory`` expects (``DIR/A/*.png``,
 ``DIR/7/*.png``...; ``platechar synth chars`` and ``platechar harvest`` write this).
 Several folders (synthetic plus real characters) are read by one ``flow_from_directory``
@@ -39,6 +46,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -64,6 +72,10 @@ mirror of ``platechar.synth.writers.MANIFEST``, as the classifier stage does not
 platechar (a test checks that the two agree)."""
 
 
+SELECT_BY = {"pooled": "val_accuracy", "balanced": "val_balanced_accuracy"}
+"""How the best epoch may be chosen, and the logged validation metric each one watches."""
+
+
 class DataDirError(ValueError):
     """A training or test folder is missing, empty or not laid out one folder per class."""
 
@@ -81,6 +93,10 @@ class TrainConfig:
     lr_patience: epochs without a lower validation loss before the learning rate is
         cut to 30% (ReduceLROnPlateau); keep it below ``patience``.
     target_accuracy: stop as soon as validation accuracy reaches this (None: never).
+    select_by: which validation accuracy chooses the best epoch (early stopping, the
+        best checkpoint, ``target_accuracy``): ``"pooled"``, over all validation images
+        together, or ``"balanced"``, the mean of each data folder's own accuracy (a
+        small real folder then weighs as much as a large synthetic one).
     seed: shuffling, the split, augmentation and weight initialisation.
     filters, dense: the network's size (see ``classifier.charnet``); ignored with
         ``init_from``, which keeps the loaded network's shape.
@@ -98,6 +114,7 @@ class TrainConfig:
     patience: int = 5
     lr_patience: int = 2
     target_accuracy: float | None = None
+    select_by: str = "pooled"
     seed: int = 0
     filters: tuple[int, ...] = (16, 32, 64)
     dense: int = 128
@@ -119,6 +136,7 @@ class TrainConfig:
             (self.target_accuracy is None or 0 < self.target_accuracy <= 1,
              "target_accuracy must be in (0, 1]"),
             (self.workers >= 1, "workers must be >= 1"),
+            (self.select_by in SELECT_BY, f"select_by must be one of {', '.join(SELECT_BY)}"),
             (len(self.brightness) == 2 and 0 < self.brightness[0] <= self.brightness[1],
              "brightness must be (low, high) with 0 < low <= high"),
         ]
@@ -141,6 +159,10 @@ class TrainResult:
     val_images: int
     seconds: float
     history: dict[str, list[float]] = field(default_factory=dict)
+    val_folders: dict[str, float] = field(default_factory=dict)
+    """Each data folder's validation accuracy with the exported weights."""
+    val_balanced_accuracy: float | None = None
+    """The mean of ``val_folders``."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -372,6 +394,62 @@ def StopAtAccuracy(target: float, monitor: str = "val_accuracy"):  # noqa: N802 
     return _stop_at_accuracy_class()(target, monitor)
 
 
+def folder_names(flows: Sequence) -> list[str]:
+    """A short name per flow for the logs: its folder's name, made safe for a CSV column
+    and a TensorBoard tag, with ``-2``, ``-3``... where two folders share a name."""
+    names: list[str] = []
+    for flow in flows:
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(str(flow.directory)).name) or "folder"
+        name, n = base, 1
+        while name in names:
+            n += 1
+            name = f"{base}-{n}"
+        names.append(name)
+    return names
+
+
+def _folder_validation_class():
+    import keras
+
+    class FolderValidation(keras.callbacks.Callback):
+        """Each data folder's own validation accuracy, and their mean, added to the logs.
+
+        After every epoch the (unshuffled) validation images are read once more and the
+        share read right is counted folder by folder: ``val_accuracy_<folder>`` for each
+        and ``val_balanced_accuracy`` for their mean, which weighs a folder of 115 real
+        characters as much as one of 6,000 synthetic ones. Callbacks later in the list
+        (early stopping, checkpoints, the CSV log, TensorBoard) see these keys.
+        """
+
+        def __init__(self, val_flow, names: Sequence[str]) -> None:
+            super().__init__()
+            if len(names) != len(val_flow.flows):
+                raise ValueError("one name per validation folder")
+            self.val_flow = val_flow
+            self.names = list(names)
+
+        def accuracies(self) -> dict[str, float]:
+            probs = self.model.predict(self.val_flow, verbose=0)
+            right = probs.argmax(axis=1) == np.asarray(self.val_flow.classes)
+            out, start = {}, 0
+            for name, flow in zip(self.names, self.val_flow.flows, strict=True):
+                out[f"val_accuracy_{name}"] = float(right[start:start + flow.samples].mean())
+                start += flow.samples
+            out["val_balanced_accuracy"] = float(np.mean(list(out.values())))
+            return out
+
+        def on_epoch_end(self, epoch, logs=None):
+            if logs is not None:
+                logs.update(self.accuracies())
+
+    return FolderValidation
+
+
+def FolderValidation(val_flow, names: Sequence[str]):  # noqa: N802 (a class)
+    """The callback that logs each validation folder's accuracy and their mean."""
+    return _folder_validation_class()(val_flow, names)
+
+
 def new_run_dir(runs_dir: str | Path, prefix: str = "chars") -> Path:
     """``runs_dir/chars-YYYYmmdd-HHMMSS`` (with ``-2``, ``-3``... if taken), created."""
     runs_dir = Path(runs_dir)
@@ -498,11 +576,16 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
                    "platechar_version": version}
     _write_json(run / "config.json", config_json)
 
+    monitor = SELECT_BY[config.select_by]
+    per_folder = FolderValidation(val_flow, folder_names(val_flow.flows))
+    per_folder.set_model(model)  # also measures the exported weights at the end
     callbacks: list = [
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=config.patience,
+        # First, so that the callbacks after it see each folder's accuracy.
+        *([per_folder] if len(val_flow.flows) > 1 or monitor != "val_accuracy" else []),
+        keras.callbacks.EarlyStopping(monitor=monitor, mode="max", patience=config.patience,
                                       restore_best_weights=True, verbose=1),
-        keras.callbacks.ModelCheckpoint(run / "checkpoints" / "best.keras",
-                                        monitor="val_accuracy", save_best_only=True),
+        keras.callbacks.ModelCheckpoint(run / "checkpoints" / "best.keras", monitor=monitor,
+                                        mode="max", save_best_only=True),
         keras.callbacks.ModelCheckpoint(run / "checkpoints" / "last.keras"),
         # A smaller step once validation loss stalls: the last fraction of a percent of
         # accuracy comes from fine steps.
@@ -512,15 +595,18 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
         keras.callbacks.CSVLogger(str(run / "log.csv")),
     ]
     if config.target_accuracy is not None:
-        callbacks.append(StopAtAccuracy(config.target_accuracy))
+        callbacks.append(StopAtAccuracy(config.target_accuracy, monitor))
     fit = model.fit(train_flow, validation_data=val_flow, epochs=config.epochs,
                     callbacks=callbacks, verbose=verbose)
     history = {k: [float(v) for v in vals] for k, vals in fit.history.items()}
-    val_acc = history.get("val_accuracy", [float("nan")])
-    best_epoch = int(np.argmax(val_acc))
+    selected = history.get(monitor, [float("nan")])
+    best_epoch = int(np.argmax(selected))
     # EarlyStopping has restored the best epoch's weights (also when training ran to the
     # last epoch or StopAtAccuracy ended it); measure what is exported.
     val_accuracy = float(model.evaluate(val_flow, verbose=0)[1])
+    val_folders = per_folder.accuracies()
+    val_balanced = val_folders.pop("val_balanced_accuracy")
+    val_folders = {k.removeprefix("val_accuracy_"): v for k, v in val_folders.items()}
 
     test_accuracy = None
     test_info = None
@@ -537,10 +623,16 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
                  "normalize_character) / 255 as float32",
         "output": "softmax probabilities over the alphabet",
         "training_data": {"description": description, **data_info},
-        "training": {"epochs_run": len(val_acc), "best_epoch": best_epoch + 1,
+        "training": {"epochs_run": len(selected), "best_epoch": best_epoch + 1,
                      "seconds": round(seconds, 1), "init_from": config.init_from,
                      "config": asdict(config)},
-        "validation": {"images": val_flow.samples, "accuracy": round(val_accuracy, 6)},
+        "validation": {"images": val_flow.samples, "accuracy": round(val_accuracy, 6),
+                       "selected_by": config.select_by,
+                       "balanced_accuracy": round(val_balanced, 6),
+                       "folders": [{"name": name, "images": flow.samples,
+                                    "accuracy": round(val_folders[name], 6)}
+                                   for name, flow in zip(per_folder.names, val_flow.flows,
+                                                         strict=True)]},
         "test": test_info,
         "params": int(model.count_params()),
         "platechar_version": version,
@@ -548,10 +640,11 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
     }
     stem = Path(export) if export is not None else run / "charnet"
     exported = save_model(_without_optimizer(model), stem, info)
-    result = TrainResult(run_dir=run, exported=exported, epochs_run=len(val_acc),
+    result = TrainResult(run_dir=run, exported=exported, epochs_run=len(selected),
                          best_epoch=best_epoch + 1, val_accuracy=val_accuracy,
                          test_accuracy=test_accuracy, train_images=train_flow.samples,
-                         val_images=val_flow.samples, seconds=seconds, history=history)
+                         val_images=val_flow.samples, seconds=seconds, history=history,
+                         val_folders=val_folders, val_balanced_accuracy=val_balanced)
     _write_json(run / "result.json", result.to_dict())
     return result
 
@@ -595,6 +688,6 @@ def _jsonable(obj):
 
 
 __all__ = ["DataDirError", "TrainConfig", "TrainResult", "scan_char_dirs", "make_generators",
-           "resolve_repeats",
+           "resolve_repeats", "SELECT_BY", "folder_names", "FolderValidation",
            "StopAtAccuracy", "train_char_classifier", "evaluate_dirs", "top_confusions",
            "load_init_model", "new_run_dir"]

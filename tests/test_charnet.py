@@ -336,6 +336,73 @@ def test_merged_flow_repeats_batches():
         resolve_repeats(["a"], {"a": 0})
 
 
+def test_folder_validation_counts_each_folder_and_their_mean():
+    """A network that always answers class 0: a folder all of 0s is read 100% right, one
+    with a quarter 0s 25%; pooled that is 7 of 12 (58%), balanced (100 + 25) / 2."""
+    import keras
+
+    from classifier.train_chars import FolderValidation, _merged_flow_class, folder_names
+
+    class Flow:  # one batch of blank characters of the given classes
+        def __init__(self, directory, classes):
+            self.directory, self.classes = directory, np.array(classes)
+            self.samples = len(classes)
+
+        def __len__(self):
+            return 1
+
+        def __getitem__(self, i):
+            x = np.zeros((self.samples, 32, 32, 1), np.float32)
+            return x, np.eye(36, dtype=np.float32)[self.classes]
+
+        def on_epoch_end(self):
+            pass
+
+    flows = [Flow("runs/synthetic/chars", [0] * 8), Flow("runs/real/harvest", [0, 5, 6, 7])]
+    merged = _merged_flow_class()(flows, shuffle=False, seed=0)
+    model = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(36, kernel_initializer="zeros",
+                                                 bias_initializer=keras.initializers.Constant(
+                                                     np.eye(36)[0]))])
+    callback = FolderValidation(merged, folder_names(flows))
+    callback.set_model(model)
+    logs = {"val_accuracy": 7 / 12}
+    callback.on_epoch_end(0, logs)
+    assert logs == pytest.approx({"val_accuracy": 7 / 12, "val_accuracy_chars": 1.0,
+                                  "val_accuracy_harvest": 0.25,
+                                  "val_balanced_accuracy": 0.625})
+    assert folder_names([Flow("a/chars", [0]), Flow("b/chars", [0]),
+                         Flow("c/my data", [0])]) == ["chars", "chars-2", "my_data"]
+
+
+def test_cli_select_by_balanced_logs_each_folder_and_keeps_its_best_epoch(
+        tiny_dir, tiny_run, tmp_path, capsys):
+    small = _write_chars(tmp_path / "small", 72, seed=6)
+    # 72 characters are 2 a class: half of them validate, so that the folder has some.
+    status, out, err = _cli(["train", "chars", str(tiny_dir), str(small), "--select-by",
+                             "balanced", "--validation-split", "0.5", "--epochs", "2",
+                             "--batch-size", "64", "--init-from",
+                             str(tiny_run.exported["keras"]), "--runs", str(tmp_path / "runs"),
+                             "--quiet"], capsys)
+    assert status == 0, err
+    assert "validation accuracy per folder: train " in out and "small " in out
+    run = next((tmp_path / "runs").glob("chars-*"))
+    header = (run / "log.csv").read_text().splitlines()[0].split(",")
+    assert {"val_accuracy_train", "val_accuracy_small", "val_balanced_accuracy"} <= set(header)
+    result = json.loads((run / "result.json").read_text())
+    balanced = result["history"]["val_balanced_accuracy"]
+    assert result["best_epoch"] == 1 + int(np.argmax(balanced))
+    assert result["val_balanced_accuracy"] == pytest.approx(max(balanced), abs=1e-6)
+    assert result["val_balanced_accuracy"] == pytest.approx(
+        np.mean(list(result["val_folders"].values())))
+    validation = json.loads((run / "charnet.json").read_text())["validation"]
+    assert validation["selected_by"] == "balanced"
+    assert [f["name"] for f in validation["folders"]] == ["train", "small"]
+    assert sum(f["images"] for f in validation["folders"]) == validation["images"]
+    with pytest.raises(SystemExit):
+        _cli(["train", "chars", str(tiny_dir), "--select-by", "best"], capsys)
+
+
 def test_cli_bad_data_dir(tmp_path, capsys):
     status, _, err = _cli(["train", "chars", str(tmp_path / "missing")], capsys)
     assert status == 1 and "no such folder" in err and "Traceback" not in err

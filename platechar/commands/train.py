@@ -45,6 +45,12 @@ def register_chars(train_subparsers) -> None:
                    "(default 5)")
     p.add_argument("--target-accuracy", type=float_in(0, 1), default=None, metavar="ACC",
                    help="stop once validation accuracy reaches ACC, e.g. 0.995")
+    p.add_argument("--select-by", choices=("pooled", "balanced"), default="pooled",
+                   help="which validation accuracy chooses the epoch kept (early stopping, "
+                   "the best checkpoint, --target-accuracy): 'pooled' over all validation "
+                   "images, or 'balanced', the mean of each DATA_DIR's own accuracy, so that "
+                   "a small folder of real characters counts as much as a large synthetic "
+                   "one (default pooled)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--runs", type=Path, default=Path("runs"), metavar="DIR",
                    help="where each run's folder is made (default: runs)")
@@ -120,7 +126,7 @@ def run_chars(args: argparse.Namespace) -> int:
         config = TrainConfig(
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=learning_rate,
             validation_split=args.validation_split, patience=args.patience,
-            target_accuracy=args.target_accuracy, seed=args.seed,
+            target_accuracy=args.target_accuracy, select_by=args.select_by, seed=args.seed,
             init_from=str(args.init_from) if args.init_from else None)
     except ValueError as exc:
         raise PlatecharError(str(exc)) from None
@@ -143,6 +149,10 @@ def run_chars(args: argparse.Namespace) -> int:
     print(f"trained {result.epochs_run} epochs in {result.seconds:.0f} s on "
           f"{result.train_images} images (best epoch {result.best_epoch}); validation "
           f"accuracy {result.val_accuracy:.4f}{test}")
+    if len(result.val_folders) > 1:
+        folders = ", ".join(f"{name} {acc:.4f}" for name, acc in result.val_folders.items())
+        print(f"validation accuracy per folder: {folders} (balanced "
+              f"{result.val_balanced_accuracy:.4f})")
     print(f"run folder: {result.run_dir}")
     for path in result.exported.values():
         print(f"wrote {path}")
