@@ -17,8 +17,10 @@ With several folders, validation accuracy is also measured per folder each epoch
 (``val_accuracy_<folder>`` in the logs, :class:`FolderValidation`). By default the best
 epoch is the one with the best accuracy over all validation images pooled; with
 ``select_by="balanced"`` it is the one with the best *mean of the folders' accuracies*,
-so that 115 real characters count as much as 6,000 synthetic ones when choosing which
-epoch of a fine-tune to keep.
+so that 100 real characters count as much as 6,000 synthetic ones; with
+``select_by="last"`` the last epoch is kept, a fixed schedule, for when no validation set
+can tell the epochs apart (100 real characters are all read right after two epochs of a
+fine-tune, so "balanced" then keeps an early epoch by the synthetic folder's accuracy).
 
 Data: one or more folders laid out as ``flow_from_directory`` expects (``DIR/A/*.png``,
 ``DIR/7/*.png``...; ``platechar synth chars`` and ``platechar harvest`` write this).
@@ -72,8 +74,11 @@ mirror of ``platechar.synth.writers.MANIFEST``, as the classifier stage does not
 platechar (a test checks that the two agree)."""
 
 
-SELECT_BY = {"pooled": "val_accuracy", "balanced": "val_balanced_accuracy"}
-"""How the best epoch may be chosen, and the logged validation metric each one watches."""
+SELECT_BY = {"pooled": "val_accuracy", "balanced": "val_balanced_accuracy",
+             "last": "val_accuracy"}
+"""How the epoch kept may be chosen, and the logged validation metric each one watches
+(``last`` keeps the last epoch; early stopping and the best checkpoint then watch the
+pooled accuracy)."""
 
 
 class DataDirError(ValueError):
@@ -96,7 +101,8 @@ class TrainConfig:
     select_by: which validation accuracy chooses the best epoch (early stopping, the
         best checkpoint, ``target_accuracy``): ``"pooled"``, over all validation images
         together, or ``"balanced"``, the mean of each data folder's own accuracy (a
-        small real folder then weighs as much as a large synthetic one).
+        small real folder then weighs as much as a large synthetic one), or ``"last"``,
+        the last epoch run, whatever validation says.
     seed: shuffling, the split, augmentation and weight initialisation.
     filters, dense: the network's size (see ``classifier.charnet``); ignored with
         ``init_from``, which keeps the loaded network's shape.
@@ -583,7 +589,8 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
         # First, so that the callbacks after it see each folder's accuracy.
         *([per_folder] if len(val_flow.flows) > 1 or monitor != "val_accuracy" else []),
         keras.callbacks.EarlyStopping(monitor=monitor, mode="max", patience=config.patience,
-                                      restore_best_weights=True, verbose=1),
+                                      restore_best_weights=config.select_by != "last",
+                                      verbose=1),
         keras.callbacks.ModelCheckpoint(run / "checkpoints" / "best.keras", monitor=monitor,
                                         mode="max", save_best_only=True),
         keras.callbacks.ModelCheckpoint(run / "checkpoints" / "last.keras"),
@@ -600,9 +607,10 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
                     callbacks=callbacks, verbose=verbose)
     history = {k: [float(v) for v in vals] for k, vals in fit.history.items()}
     selected = history.get(monitor, [float("nan")])
-    best_epoch = int(np.argmax(selected))
+    best_epoch = len(selected) - 1 if config.select_by == "last" else int(np.argmax(selected))
     # EarlyStopping has restored the best epoch's weights (also when training ran to the
-    # last epoch or StopAtAccuracy ended it); measure what is exported.
+    # last epoch or StopAtAccuracy ended it), unless the last is kept; measure what is
+    # exported.
     val_accuracy = float(model.evaluate(val_flow, verbose=0)[1])
     val_folders = per_folder.accuracies()
     val_balanced = val_folders.pop("val_balanced_accuracy")

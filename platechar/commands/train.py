@@ -45,12 +45,12 @@ def register_chars(train_subparsers) -> None:
                    "(default 5)")
     p.add_argument("--target-accuracy", type=float_in(0, 1), default=None, metavar="ACC",
                    help="stop once validation accuracy reaches ACC, e.g. 0.995")
-    p.add_argument("--select-by", choices=("pooled", "balanced"), default="pooled",
-                   help="which validation accuracy chooses the epoch kept (early stopping, "
-                   "the best checkpoint, --target-accuracy): 'pooled' over all validation "
-                   "images, or 'balanced', the mean of each DATA_DIR's own accuracy, so that "
-                   "a small folder of real characters counts as much as a large synthetic "
-                   "one (default pooled)")
+    p.add_argument("--select-by", choices=("pooled", "balanced", "last"), default="pooled",
+                   help="which epoch is kept: 'pooled', the best validation accuracy over all "
+                   "validation images; 'balanced', the best mean of each DATA_DIR's own "
+                   "accuracy (a small folder of real characters then counts as much as a large "
+                   "synthetic one); 'last', the last epoch run, a fixed schedule for when "
+                   "validation cannot tell the epochs apart (default pooled)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--runs", type=Path, default=Path("runs"), metavar="DIR",
                    help="where each run's folder is made (default: runs)")
