@@ -422,7 +422,7 @@ def _folder_validation_class():
 
         After every epoch the (unshuffled) validation images are read once more and the
         share read right is counted folder by folder: ``val_accuracy_<folder>`` for each
-        and ``val_balanced_accuracy`` for their mean, which weighs a folder of 115 real
+        and ``val_balanced_accuracy`` for their mean, which weighs a folder of 100 real
         characters as much as one of 6,000 synthetic ones. Callbacks later in the list
         (early stopping, checkpoints, the CSV log, TensorBoard) see these keys.
         """
@@ -610,11 +610,13 @@ def train_char_classifier(data_dirs: Sequence[str | Path] | str | Path,
     best_epoch = len(selected) - 1 if config.select_by == "last" else int(np.argmax(selected))
     # EarlyStopping has restored the best epoch's weights (also when training ran to the
     # last epoch or StopAtAccuracy ended it), unless the last is kept; measure what is
-    # exported.
-    val_accuracy = float(model.evaluate(val_flow, verbose=0)[1])
+    # exported, in one pass over the validation images: the pooled accuracy is the
+    # folders' accuracies weighted by their sizes.
     val_folders = per_folder.accuracies()
     val_balanced = val_folders.pop("val_balanced_accuracy")
     val_folders = {k.removeprefix("val_accuracy_"): v for k, v in val_folders.items()}
+    val_accuracy = sum(val_folders[name] * flow.samples for name, flow in
+                       zip(per_folder.names, val_flow.flows, strict=True)) / val_flow.samples
 
     test_accuracy = None
     test_info = None
