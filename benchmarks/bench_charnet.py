@@ -6,6 +6,12 @@ Reproduce (from the repository root, in the dev venv)::
     python benchmarks/bench_charnet.py                    # shipped model, 10,000 chars, seed 2
     python benchmarks/bench_charnet.py --model runs/chars-XXXX/charnet.onnx --count 20000
 
+    # real characters instead: a folder per class, e.g. those harvested from the held-out
+    # crops (diagnosis only: never train on them)
+    platechar harvest ../shared/data/openalpr-benchmarks/seg_and_ocr/usimages \
+        runs/recipe/real/test.csv runs/harvest-test
+    python benchmarks/bench_charnet.py --chars runs/harvest-test --no-keras
+
     # how the network's size was chosen: train each size alike, then test and time it
     platechar synth chars runs/chars-20k --count 20000 --seed 3
     python benchmarks/bench_charnet.py --sizes runs/chars-20k --epochs 6
@@ -31,7 +37,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from classifier.charnet import ALPHABET, SHIPPED_WEIGHTS, CharClassifier, to_input  # noqa: E402
+from classifier.charnet import (  # noqa: E402
+    ALPHABET,
+    INPUT_SHAPE,
+    SHIPPED_WEIGHTS,
+    CharClassifier,
+    to_input,
+)
 
 
 def median_ms(fn, repeats: int, warmup: int = 5) -> float:
@@ -52,6 +64,29 @@ def _drawn_alike(style_name: str) -> set[str]:
     return {c for pair in get_style(style_name).glyphs for c in pair} if style_name else set()
 
 
+def read_char_folder(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The gray images of a one-folder-per-class directory and their class indices.
+
+    Every image must already be the network's input size, as harvested and synthetic
+    characters are; anything else is refused rather than silently resized.
+    """
+    import cv2
+
+    from classifier.train_chars import scan_char_dirs
+    from platechar.images import load_image
+
+    size = INPUT_SHAPE[0]
+    files, names, _ = scan_char_dirs(folder)
+    images = []
+    for path in files:
+        image = cv2.cvtColor(load_image(path), cv2.COLOR_BGR2GRAY)
+        if image.shape != (size, size):
+            raise SystemExit(f"{path}: {image.shape[1]}x{image.shape[0]} pixels; the model "
+                             f"reads {size}x{size} characters")
+        images.append(image)
+    return np.stack(images), np.array([ALPHABET.index(n) for n in names])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=SHIPPED_WEIGHTS,
@@ -59,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=10000, help="test characters (10000)")
     parser.add_argument("--seed", type=int, default=2, help="synthetic seed (2; trained on 1)")
     parser.add_argument("--workers", type=int, default=0, help="processes to make the chars")
+    parser.add_argument("--chars", type=Path, metavar="DIR", default=None,
+                        help="read these characters (one folder per class, as 'platechar "
+                             "harvest' and 'platechar synth chars' write) instead of "
+                             "making synthetic ones")
     parser.add_argument("--no-keras", action="store_true", help="time ONNX Runtime only")
     parser.add_argument("--sizes", type=Path, metavar="DATA_DIR", default=None,
                         help="instead: train each candidate size on DATA_DIR and compare")
@@ -67,16 +106,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.sizes is not None:
         return compare_sizes(args)
 
-    from platechar.synth.dataset import generate_chars
-
-    t0 = time.perf_counter()
-    chars = generate_chars(args.count, seed=args.seed, workers=args.workers)
-    images = np.stack([c.image for c in chars])
-    labels = np.array([ALPHABET.index(c.label) for c in chars])
-    print(f"{len(chars)} synthetic characters, seed {args.seed}, made in "
-          f"{time.perf_counter() - t0:.1f} s")
-
     clf = CharClassifier(args.model)
+    if args.chars is not None:
+        images, labels = read_char_folder(args.chars)
+        alike = np.zeros(len(labels), bool)
+        print(f"{len(labels)} characters from {args.chars}")
+    else:
+        from platechar.synth.dataset import generate_chars
+
+        t0 = time.perf_counter()
+        chars = generate_chars(args.count, seed=args.seed, workers=args.workers)
+        images = np.stack([c.image for c in chars])
+        labels = np.array([ALPHABET.index(c.label) for c in chars])
+        alike = np.array([c.label in _drawn_alike(c.style) for c in chars])
+        print(f"{len(chars)} synthetic characters, seed {args.seed}, made in "
+              f"{time.perf_counter() - t0:.1f} s")
+
     probs = np.concatenate([clf.predict(images[i:i + 512]) for i in range(0, len(images), 512)])
     pred = probs.argmax(axis=1)
     accuracy = float(np.mean(pred == labels))
@@ -85,7 +130,6 @@ def main(argv: list[str] | None = None) -> int:
           f".onnx {args.model.stat().st_size / 1e6:.2f} MB, .keras "
           f"{args.model.with_suffix('.keras').stat().st_size / 1e6:.2f} MB)")
     print(f"accuracy {accuracy:.4%} ({wrong} wrong of {len(labels)})")
-    alike = np.array([c.label in _drawn_alike(c.style) for c in chars])
     if alike.any():
         print(f"  {alike.sum()} characters their style draws like another (Brazil's 1 and I, "
               f"0 and O): {np.mean(pred[alike] == labels[alike]):.2%}; all others: "
@@ -95,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     # which only the plate's syntax (or its reader) tells apart
     zero, letter_o = ALPHABET.index("0"), ALPHABET.index("O")
     as_one = np.where(pred == letter_o, zero, pred) == np.where(labels == letter_o, zero, labels)
-    print(f"  with O and 0 taken as one: {np.mean(as_one):.4%}; with them and the "
-          f"characters drawn alike left out: {np.mean(as_one[~alike]):.4%}")
+    print(f"  with O and 0 taken as one: {np.mean(as_one):.4%}" + (
+        f"; with them and the characters drawn alike left out: {np.mean(as_one[~alike]):.4%}"
+        if alike.any() else ""))
 
     confusion = np.zeros((36, 36), np.int64)
     np.add.at(confusion, (labels, pred), 1)
@@ -108,11 +153,15 @@ def main(argv: list[str] | None = None) -> int:
         if off[i, j]:
             print(f"  {ALPHABET[i]} -> {ALPHABET[j]}: {off[i, j]}")
     per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
-    worst = np.argsort(per_class)[:6]
+    present = np.flatnonzero(confusion.sum(axis=1))  # real folders may lack a class (O)
+    worst = present[np.argsort(per_class[present], kind="stable")[:6]]
     print("worst classes: " + ", ".join(f"{ALPHABET[k]} {per_class[k]:.2%}" for k in worst))
     confident = probs.max(axis=1)
     for level in (0.9, 0.5):
         keep = confident >= level
+        if not keep.any():
+            print(f"top-1 probability >= {level}: no characters")
+            continue
         print(f"top-1 probability >= {level}: {keep.mean():.2%} of characters, "
               f"accuracy {np.mean(pred[keep] == labels[keep]):.4%}")
 

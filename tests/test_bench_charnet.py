@@ -1,0 +1,36 @@
+"""benchmarks/bench_charnet.py --chars: a folder of real characters is read as it lies."""
+
+import numpy as np
+import pytest
+
+from benchmarks.bench_charnet import main, read_char_folder
+from platechar.images import write_png
+
+
+def _char_folder(tmp_path, sizes):
+    for i, (label, size) in enumerate(sizes):
+        folder = tmp_path / label
+        folder.mkdir(exist_ok=True)
+        image = np.zeros((size, size), np.uint8)
+        image[4:-4, 10 + i % 5:14 + i % 5] = 255
+        write_png(folder / f"plate{i}_0.png", image)
+    return tmp_path
+
+
+def test_folder_gives_images_and_their_class_indices(tmp_path):
+    images, labels = read_char_folder(_char_folder(tmp_path, [("1", 32), ("A", 32), ("1", 32)]))
+    assert images.shape == (3, 32, 32) and images.dtype == np.uint8
+    assert labels.tolist() == [1, 1, 10]  # sorted by folder: 1, 1, A
+    assert images.max() == 255
+
+
+def test_a_character_of_another_size_is_refused_not_resized(tmp_path):
+    with pytest.raises(SystemExit, match=r"24x24 pixels; the model reads 32x32"):
+        read_char_folder(_char_folder(tmp_path, [("1", 32), ("B", 24)]))
+
+
+def test_accuracy_is_printed_for_the_folder(tmp_path, capsys):
+    assert main(["--chars", str(_char_folder(tmp_path, [("1", 32)] * 4)), "--no-keras"]) == 0
+    out = capsys.readouterr().out
+    assert "4 characters from" in out
+    assert "of 4)" in out  # "accuracy ...% (k wrong of 4)"
