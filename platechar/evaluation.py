@@ -33,10 +33,11 @@ average precision over all of them ranked by the detector's score.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,6 +109,8 @@ class Evaluation:
     problems: list[str]
     seconds: float
     detection: dict | None = None
+    model: str | None = None
+    """The model file read with (``None``: the shipped model)."""
 
     def error_sources(self) -> dict[str, int]:
         """Wrong readings per stage to blame, in pipeline order (zeros included)."""
@@ -149,8 +152,9 @@ class Evaluation:
         return summary
 
     def to_dict(self, **metric_options) -> dict:
-        return {"backend": self.backend, "kind": self.kind, "source": self.source,
-                "seconds": round(self.seconds, 3), "metrics": self.metrics(**metric_options),
+        return {"backend": self.backend, "model": self.model, "kind": self.kind,
+                "source": self.source, "seconds": round(self.seconds, 3),
+                "metrics": self.metrics(**metric_options),
                 "problems": list(self.problems),
                 "plates": [o.to_dict() for o in self.outcomes]}
 
@@ -204,10 +208,13 @@ class Comparison:
 
 def evaluate(dataset: Dataset, backend: str = "segmented", *, reader=None,
              max_candidates: int = 3, keep_errors: bool = False,
-             progress: bool | None = None, region: str | None = None) -> Evaluation:
+             progress: bool | None = None, region: str | None = None,
+             model: str | os.PathLike | None = None) -> Evaluation:
     """Read every item of ``dataset`` with ``backend`` and score the readings.
 
-    ``reader`` is a :class:`platechar.Reader` to reuse (its backend and region win);
+    ``model`` is a model file of the backend's kind to read with instead of the shipped
+    one (e.g. your own from ``platechar train``; see :class:`Reader`). ``reader`` is a
+    :class:`platechar.Reader` to reuse (its backend, region and model win);
     ``region`` is the plates' region for the plate syntax (see :class:`Reader`); scenes are
     searched for up to ``max_candidates`` plates each. ``keep_errors=True`` keeps the
     crop and reading of each wrong plate (for a report's gallery). ``progress`` shows a
@@ -216,12 +223,13 @@ def evaluate(dataset: Dataset, backend: str = "segmented", *, reader=None,
     """
     from platechar.reader import Reader
 
-    reader = reader or Reader(backend, max_candidates=max_candidates, region=region)
+    reader = reader or Reader(backend, max_candidates=max_candidates, region=region,
+                              model=model)
     backend = reader.backend
     if backend not in ERROR_SOURCES:
         raise PlatecharError(f"evaluation knows the backends {', '.join(ERROR_SOURCES)}; "
                              f"got {backend!r}")
-    reader._load_recognizer()  # a missing model fails once, before any item
+    reader.load_model()  # a missing model fails once, before any item
     problems = list(dataset.problems)
     outcomes: list[PlateOutcome] = []
     scored_boxes: list[tuple[list, list]] = []
@@ -239,17 +247,29 @@ def evaluate(dataset: Dataset, backend: str = "segmented", *, reader=None,
             problems.append(f"{item.name}: {exc}; skipped")
     detection = _detection_summary(scored_boxes) if dataset.kind == "scenes" else None
     return Evaluation(backend, dataset.kind, dataset.source, outcomes, problems,
-                      time.perf_counter() - started, detection)
+                      time.perf_counter() - started, detection,
+                      None if reader.model is None else str(reader.model))
 
 
 def compare(dataset: Dataset, backends: Sequence[str] = ("segmented", "holistic"), *,
             max_candidates: int = 3, keep_errors: bool = False,
-            progress: bool | None = None, region: str | None = None) -> Comparison:
-    """:func:`evaluate` each backend on the same items (see :meth:`Comparison.disagreements`)."""
+            progress: bool | None = None, region: str | None = None,
+            models: Mapping[str, str | os.PathLike] | None = None) -> Comparison:
+    """:func:`evaluate` each backend on the same items (see :meth:`Comparison.disagreements`).
+
+    ``models`` maps a backend to the model file it reads with instead of its shipped one,
+    e.g. ``{"segmented": "runs/mine/charnet.onnx"}``.
+    """
     if len(set(backends)) != len(backends) or not backends:
         raise PlatecharError(f"compare needs distinct backends, got {list(backends)}")
+    models = dict(models or {})
+    unused = sorted(set(models) - set(backends))
+    if unused:
+        raise PlatecharError(f"a model was given for {', '.join(map(repr, unused))}, which is "
+                             f"not among the backends compared ({', '.join(backends)})")
     return Comparison({b: evaluate(dataset, b, max_candidates=max_candidates,
-                                   keep_errors=keep_errors, progress=progress, region=region)
+                                   keep_errors=keep_errors, progress=progress, region=region,
+                                   model=models.get(b))
                        for b in backends})
 
 

@@ -10,11 +10,13 @@ position and timings on its reading, and keep going past bad items in a batch.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from numbers import Integral
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -35,22 +37,23 @@ class Recognizer(Protocol):
 
 
 
-def _module_loader(module_name: str) -> Callable[[], Recognizer]:
-    """A loader that imports a backend module on first use and calls its ``load()``."""
+def _module_loader(module_name: str) -> Callable[..., Recognizer]:
+    """A loader that imports a backend module on first use and calls its ``load(path)``."""
 
-    def load() -> Recognizer:
-        return importlib.import_module(module_name).load()
+    def load(path: Path | None = None) -> Recognizer:
+        return importlib.import_module(module_name).load(path)
 
     load.__qualname__ = f"load[{module_name}]"
     return load
 
 
-BACKENDS: dict[str, Callable[[], Recognizer]] = {
+BACKENDS: dict[str, Callable[..., Recognizer]] = {
     "segmented": _module_loader("platechar.backends.segmented"),
     "holistic": _module_loader("platechar.backends.holistic"),
 }
 """Backend name -> loader of its recognizer (the module is imported, and its model
-opened, only when a reader first needs it). A missing or damaged model file raises
+opened, only when a reader first needs it). ``loader()`` opens the shipped model,
+``loader(path)`` the model file at ``path``. A missing or damaged model file raises
 :class:`ModelError` from the loader."""
 
 _WHAT_SHIPS = {
@@ -95,10 +98,20 @@ class Reader:
     is where the plates come from: each reading is checked against that region's plate
     syntax, which swaps look-alike characters (``0``/``O``, ``1``/``I``) into the places
     its plates have digits or letters (see :mod:`platechar.syntax`).
+
+    ``model`` reads with another model of the backend's kind than the shipped one: the
+    ``.onnx`` file (its ``.json`` sidecar beside it) that ``platechar train chars`` or
+    ``platechar train crnn`` exported, e.g. one fine-tuned on your own plates. The
+    ``.keras`` or ``.json`` file of the same export may be given instead. A model of the
+    other backend's kind, or a missing or damaged file, raises :class:`ModelError` when
+    the model loads.
+
+    >>> reader = Reader("holistic", model="runs/mine/crnn.onnx")   # doctest: +SKIP
+    >>> reader.read("car.jpg")[0].text                              # doctest: +SKIP
     """
 
     def __init__(self, backend: str = KNOWN_BACKENDS[0], *, max_candidates: int = 5,
-                 region: str | None = None) -> None:
+                 region: str | None = None, model: str | os.PathLike | None = None) -> None:
         names = list(dict.fromkeys([*KNOWN_BACKENDS, *BACKENDS]))
         if backend not in names:
             known = ", ".join(repr(name) for name in names)
@@ -108,12 +121,14 @@ class Reader:
         self.max_candidates = max_candidates
         self.region = "any" if region is None else region
         self.syntax = plate_syntax(self.region)
+        self.model: Path | None = _model_path(model)
         self._recognizer: Recognizer | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
+        model = "" if self.model is None else f", model={str(self.model)!r}"
         return (f"Reader(backend={self.backend!r}, max_candidates={self.max_candidates}, "
-                f"region={self.region!r})")
+                f"region={self.region!r}{model})")
 
     def detect(self, image, *, stages: dict | None = None) -> list[PlateCandidate]:
         """Find plates in ``image`` without reading them (see :func:`platechar.detect`)."""
@@ -190,8 +205,14 @@ class Reader:
     def _load_recognizer(self) -> Recognizer:
         with self._lock:
             if self._recognizer is None:
-                self._recognizer = _load_backend(self.backend)
+                self._recognizer = _load_backend(self.backend, self.model)
             return self._recognizer
+
+    def load_model(self) -> Reader:
+        """Load the backend's model now rather than on the first read (so that a missing
+        or damaged model file is reported before any work); returns the reader."""
+        self._load_recognizer()
+        return self
 
 
 def _check_max_candidates(max_candidates: int) -> None:
@@ -200,7 +221,21 @@ def _check_max_candidates(max_candidates: int) -> None:
         raise ValueError(f"max_candidates must be a positive int, got {max_candidates!r}")
 
 
-def _load_backend(name: str) -> Recognizer:
+def _model_path(model: str | os.PathLike | None) -> Path | None:
+    """The ``.onnx`` file a reader opens for ``model`` (None: the shipped model).
+
+    An export is three files, ``STEM.onnx`` (what is run), ``STEM.keras`` (for training
+    on) and ``STEM.json``; naming any of them means the ``.onnx``.
+    """
+    if model is None:
+        return None
+    if not isinstance(model, (str, os.PathLike)) or not str(model).strip():
+        raise PlatecharError(f"model must be the path of a model file, got {model!r}")
+    path = Path(model)
+    return path.with_suffix(".onnx") if path.suffix in (".keras", ".json") else path
+
+
+def _load_backend(name: str, model: Path | None = None) -> Recognizer:
     loader = BACKENDS.get(name)
     if loader is None:
         raise ModelError(
@@ -209,29 +244,32 @@ def _load_backend(name: str) -> Recognizer:
             "release. Upgrade with 'python -m pip install -U platechar', or use "
             "platechar.detect() to find plates without reading them."
         )
-    return loader()
+    return loader() if model is None else loader(model)
 
 
-_default_readers: dict[tuple[str, str | None], Reader] = {}
+_default_readers: dict[tuple[str, str | None, str | None], Reader] = {}
 _default_readers_lock = threading.Lock()
 
 
-def _default_reader(backend: str, region: str | None = None) -> Reader:
+def _default_reader(backend: str, region: str | None = None,
+                    model: str | os.PathLike | None = None) -> Reader:
+    path = _model_path(model)
+    key = (backend, region, None if path is None else str(path.resolve()))
     with _default_readers_lock:
-        if (backend, region) not in _default_readers:
-            _default_readers[backend, region] = Reader(backend, region=region)
-        return _default_readers[backend, region]
+        if key not in _default_readers:
+            _default_readers[key] = Reader(backend, region=region, model=path)
+        return _default_readers[key]
 
 
-def read(image, backend: str = KNOWN_BACKENDS[0], *, region: str | None = None
-         ) -> list[PlateReading]:
-    """Find and read every plate in ``image`` (see :meth:`Reader.read`; ``region`` as
-    there). Uses one shared :class:`Reader` per backend and region, so the model loads
-    only once."""
-    return _default_reader(backend, region).read(image)
+def read(image, backend: str = KNOWN_BACKENDS[0], *, region: str | None = None,
+         model: str | os.PathLike | None = None) -> list[PlateReading]:
+    """Find and read every plate in ``image`` (see :meth:`Reader.read`; ``region`` and
+    ``model`` as there). Uses one shared :class:`Reader` per backend, region and model,
+    so each model loads only once."""
+    return _default_reader(backend, region, model).read(image)
 
 
-def recognize(crop, backend: str = KNOWN_BACKENDS[0], *, region: str | None = None
-              ) -> PlateReading:
+def recognize(crop, backend: str = KNOWN_BACKENDS[0], *, region: str | None = None,
+              model: str | os.PathLike | None = None) -> PlateReading:
     """Read a plate image that is already cut out (see :meth:`Reader.recognize`)."""
-    return _default_reader(backend, region).recognize(crop)
+    return _default_reader(backend, region, model).recognize(crop)

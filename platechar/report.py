@@ -84,7 +84,10 @@ def format_table(evaluations: dict[str, Evaluation], *, confidence: float = 0.9,
 
     label_width = max(len(label) for label, _ in rows) + 2
     width = max(13, *(len(b) + 2 for b in names))
-    lines = [f"{first.source}", " " * label_width + "".join(f"{b:>{width}}" for b in names)]
+    lines = [f"{first.source}"]
+    lines += [f"{b} reads with the model {e.model}" for b, e in evaluations.items()
+              if e.model is not None]
+    lines.append(" " * label_width + "".join(f"{b:>{width}}" for b in names))
     lines += [f"{label:<{label_width}}" + "".join(f"{v:>{width}}" for v in values)
               for label, values in rows]
     for b in names:

@@ -72,12 +72,20 @@ def _add_parser(subparsers, verb: str) -> None:
     if verb == "evaluate":
         parser.add_argument("--backend", choices=KNOWN_BACKENDS, default=KNOWN_BACKENDS[0],
                             help="recognition backend (default: %(default)s)")
+        parser.add_argument("--model", metavar="PATH",
+                            help="read with this model file of the backend's kind instead of "
+                            "the shipped one (the .onnx that 'platechar train chars' or "
+                            "'platechar train crnn' exported)")
     else:
         parser.add_argument("--backends", default=",".join(KNOWN_BACKENDS),
                             help="backends to compare, comma-separated (default: %(default)s)")
         parser.add_argument("--show", metavar="N", type=non_negative_int, default=15,
                             help="list the first N plates the backends read differently "
                             "(default: %(default)s)")
+        parser.add_argument("--model", metavar="BACKEND=PATH", action="append", default=[],
+                            help="read BACKEND's plates with the model file PATH instead of "
+                            "its shipped one, e.g. segmented=runs/mine/charnet.onnx "
+                            "(repeat for each backend)")
     parser.add_argument("--limit", metavar="N", type=positive_int,
                         help="evaluate only the first N items")
     parser.add_argument("--max-candidates", metavar="N", type=positive_int, default=3,
@@ -104,8 +112,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.verb == "evaluate":
         backends = [args.backend]
+        models = {} if args.model is None else {args.backend: args.model}
     else:
         backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+        models = _backend_models(args.model)
     dataset = open_dataset(args.data, labels=args.labels, kind=args.kind,
                            synthetic=args.synthetic, seed=args.seed, styles=args.style)
     dataset = dataset.limited(args.limit)
@@ -114,12 +124,13 @@ def run(args: argparse.Namespace) -> int:
     if args.verb == "evaluate":
         evaluations = {backends[0]: evaluate(dataset, backends[0], keep_errors=keep,
                                              max_candidates=args.max_candidates,
-                                             progress=progress, region=args.region)}
+                                             progress=progress, region=args.region,
+                                             model=models.get(backends[0]))}
         disagreements = paired = None
     else:
         comparison = compare(dataset, backends, keep_errors=keep,
                              max_candidates=args.max_candidates, progress=progress,
-                             region=args.region)
+                             region=args.region, models=models)
         evaluations = comparison.evaluations
         disagreements = comparison.disagreements()
         paired = comparison.paired()
@@ -148,3 +159,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"report: {index}", file=sys.stderr)
     return 1 if problems else 0
 
+
+
+def _backend_models(specs: list[str]) -> dict[str, str]:
+    """``--model BACKEND=PATH`` options as ``{backend: path}``; a malformed or repeated
+    one is a :class:`PlatecharError` that says what was expected."""
+    from platechar.errors import PlatecharError
+
+    models: dict[str, str] = {}
+    for spec in specs:
+        backend, sep, path = spec.partition("=")
+        backend, path = backend.strip(), path.strip()
+        if not sep or not backend or not path:
+            raise PlatecharError(f"--model {spec!r}: expected BACKEND=PATH, e.g. "
+                                 "segmented=runs/mine/charnet.onnx")
+        if backend in models:
+            raise PlatecharError(f"--model: two models given for {backend!r}")
+        models[backend] = path
+    return models

@@ -40,6 +40,10 @@ def register(subparsers) -> None:
                         help="read at most N plate candidates per photo (default: 1, the "
                         "best; the detector ranks candidates, and a photo rarely holds more "
                         "than one plate)")
+    parser.add_argument("--model", metavar="PATH",
+                        help="read with this model file of the backend's kind instead of the "
+                        "shipped one: the .onnx (its .json beside it) that 'platechar train "
+                        "chars' (segmented) or 'platechar train crnn' (holistic) exported")
     add_region_option(parser)
     parser.set_defaults(func=run)
 
@@ -48,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from platechar.reader import Reader
 
     try:
-        reader = Reader(args.backend, max_candidates=args.max_candidates, region=args.region)
+        reader = Reader(args.backend, max_candidates=args.max_candidates, region=args.region,
+                        model=args.model)
+        if args.model is not None:
+            reader.load_model()  # a bad model file is one error, not one per image
     except (ValueError, PlatecharError) as exc:
         print(f"platechar read: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,124 @@
+"""Reading, evaluating and comparing with a model of one's own (``model=``, ``--model``)
+instead of the shipped one: the path reaches the backend, a wrong or missing file is one
+clear error, and the results say which model read."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+import platechar
+from platechar import reader as reader_module
+from platechar.cli import main
+from platechar.evaluation import compare, evaluate
+
+WEIGHTS = reader_module.Path(platechar.__file__).parent / "weights"
+
+
+@pytest.fixture
+def own_charnet(tmp_path):
+    """A copy of the shipped character CNN under another name, as a training run exports."""
+    for suffix in (".onnx", ".keras", ".json"):
+        shutil.copy(WEIGHTS / f"charnet{suffix}", tmp_path / f"charnet{suffix}")
+    return tmp_path / "charnet.onnx"
+
+
+def test_the_model_path_reaches_the_backends_loader(monkeypatch, tmp_path):
+    opened = []
+
+    class Recognizer:
+        def recognize(self, crop):
+            return platechar.PlateReading("AB12", 0.9, "segmented")
+
+    def loader(path=None):
+        opened.append(path)
+        return Recognizer()
+
+    monkeypatch.setattr(reader_module, "BACKENDS", {"segmented": loader})
+    platechar.Reader().recognize(np.full((40, 120, 3), 200, np.uint8))
+    platechar.Reader(model=tmp_path / "mine.keras").recognize(np.full((40, 120, 3), 200, np.uint8))
+    # the shipped model is opened with no argument; an export's .keras means its .onnx
+    assert opened == [None, tmp_path / "mine.onnx"]
+
+
+def test_reader_reads_with_its_own_model(own_charnet):
+    reader = platechar.Reader("segmented", model=own_charnet.with_suffix(".json")).load_model()
+    assert reader.model == own_charnet
+    assert reader._recognizer.classifier.path == own_charnet
+    assert f"model='{own_charnet}'" in repr(reader)
+    scene = "sample_images/scenes/scene_0000000.jpg"
+    assert reader.read(scene)[0].text == platechar.read(scene)[0].text
+
+
+def test_module_functions_keep_one_reader_per_model(monkeypatch, own_charnet):
+    monkeypatch.setattr(reader_module, "_default_readers", {})
+    crop = np.full((40, 120, 3), 200, np.uint8)
+    platechar.recognize(crop)
+    platechar.recognize(crop, model=own_charnet)
+    platechar.recognize(crop, model=str(own_charnet))  # the same file: the same reader
+    models = sorted(str(r.model) for r in reader_module._default_readers.values())
+    assert models == sorted(["None", str(own_charnet)])
+
+
+@pytest.mark.parametrize("backend, model, message", [
+    ("segmented", WEIGHTS / "crnn.onnx", "a 'crnn' model, expected 'charnet'"),
+    ("holistic", WEIGHTS / "charnet.onnx", "a 'charnet' model, expected 'crnn'"),
+    ("segmented", "no/such/charnet.onnx", "no such model file"),
+])
+def test_a_model_of_the_wrong_kind_or_missing_is_a_model_error(backend, model, message):
+    reader = platechar.Reader(backend, model=model)  # nothing is opened yet
+    with pytest.raises(platechar.ModelError, match=message):
+        reader.load_model()
+
+
+@pytest.mark.parametrize("model", ["", "  ", 3, b"charnet.onnx"])
+def test_a_model_that_is_not_a_path_is_refused_at_once(model):
+    with pytest.raises(platechar.PlatecharError, match="model must be the path"):
+        platechar.Reader(model=model)
+
+
+def test_evaluation_records_the_model_it_read_with(own_charnet):
+    data = platechar.open_dataset(synthetic=4, seed=3)
+    result = evaluate(data, model=own_charnet, progress=False)
+    assert result.model == str(own_charnet)
+    assert result.to_dict()["model"] == str(own_charnet)
+    assert evaluate(data, progress=False).model is None
+    with pytest.raises(platechar.PlatecharError, match="'holistic', which is not among"):
+        compare(data, ["segmented"], models={"holistic": own_charnet})
+
+
+def test_cli_read_with_a_missing_model_is_one_error(capsys, tmp_path):
+    status = main(["read", "sample_images/scenes/scene_0000000.jpg",
+                   "sample_images/synth_sheet.jpg", "--model", str(tmp_path / "charnet.onnx")])
+    captured = capsys.readouterr()
+    assert status == 1 and captured.out == ""
+    assert captured.err.count("no such model file") == 1
+
+
+def test_cli_evaluate_and_compare_say_which_model_read(capsys, own_charnet):
+    assert main(["evaluate", "--synthetic", "3", "--no-progress", "--model",
+                 str(own_charnet)]) == 0
+    out = capsys.readouterr().out
+    assert f"segmented reads with the model {own_charnet}" in out
+    assert f"--model {own_charnet}" in out  # in the command that reproduces the table
+    assert main(["compare", "--synthetic", "3", "--no-progress", "--json", "--model",
+                 f"segmented={own_charnet}"]) == 0
+    backends = json.loads(capsys.readouterr().out)["backends"]
+    assert backends["segmented"]["model"] == str(own_charnet)
+    assert backends["holistic"]["model"] is None
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("charnet.onnx", "expected BACKEND=PATH"),
+    ("segmented=", "expected BACKEND=PATH"),
+])
+def test_cli_compare_refuses_a_malformed_model_option(capsys, spec, message):
+    assert main(["compare", "--synthetic", "2", "--model", spec]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_cli_compare_refuses_two_models_for_one_backend(capsys):
+    assert main(["compare", "--synthetic", "2", "--model", "segmented=a.onnx",
+                 "--model", "segmented=b.onnx"]) == 1
+    assert "two models given for 'segmented'" in capsys.readouterr().err
