@@ -122,3 +122,27 @@ def test_cli_compare_refuses_two_models_for_one_backend(capsys):
     assert main(["compare", "--synthetic", "2", "--model", "segmented=a.onnx",
                  "--model", "segmented=b.onnx"]) == 1
     assert "two models given for 'segmented'" in capsys.readouterr().err
+
+
+def test_demo_shows_the_reading_of_ones_own_model(own_charnet):
+    from platechar.demo import demo_sections
+
+    scene = "sample_images/scenes/scene_0000000.jpg"
+    sections = demo_sections(scene, backend="segmented", models={"segmented": str(own_charnet)})
+    assert f"Read with the model {own_charnet}" in sections[-1].intro
+    shipped = demo_sections(scene, backend="segmented")
+    assert "Read with the model" not in shipped[-1].intro
+    assert sections[-1].summary == shipped[-1].summary  # the same weights read the same
+    with pytest.raises(platechar.PlatecharError, match="'holistic', whose reading is not"):
+        demo_sections(scene, backend="segmented", models={"holistic": str(own_charnet)})
+
+
+def test_cli_demo_model_needs_one_backend_and_its_kind(capsys, tmp_path):
+    scene = "sample_images/scenes/scene_0000000.jpg"
+    out = str(tmp_path / "demo.html")
+    with pytest.raises(SystemExit):
+        main(["demo", scene, "--out", out, "--model", str(WEIGHTS / "crnn.onnx")])
+    assert "--model needs --backend segmented or --backend holistic" in capsys.readouterr().err
+    assert main(["demo", scene, "--out", out, "--backend", "holistic", "--model",
+                 str(WEIGHTS / "charnet.onnx")]) == 1
+    assert "a 'charnet' model, expected 'crnn'" in capsys.readouterr().err

@@ -42,6 +42,10 @@ def register(subparsers) -> None:
     parser.add_argument("--candidate", type=positive_int, default=1, metavar="N",
                         help="follow the N-th best plate candidate (default 1, the one "
                         "'platechar read' reads first)")
+    parser.add_argument("--model", metavar="PATH",
+                        help="with --backend segmented or holistic: read with this model "
+                        "file of that backend's kind (the .onnx 'platechar train' exported) "
+                        "instead of the shipped one")
     parser.add_argument("--training-curves", type=Path, metavar="RUN_DIR",
                         help="also show the loss and accuracy curves of a training run "
                         "folder (its log.csv); may be given without IMAGE")
@@ -53,11 +57,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.image is None and args.training_curves is None:
         args.parser.error("give an IMAGE, --training-curves RUN_DIR, or both")
+    if args.model is not None and args.backend == "both":
+        args.parser.error("--model needs --backend segmented or --backend holistic: the "
+                          "model is of one backend's kind")
     out = check_output_path(args.out)  # refuse a bad --out before any work
+    models = {} if args.model is None else {args.backend: args.model}
     sections = []
     if args.image is not None:
         sections += demo_sections(args.image, backend=args.backend, crop=args.crop,
-                                  candidate=args.candidate)
+                                  candidate=args.candidate, models=models)
     if args.training_curves is not None:
         sections.append(training_section(args.training_curves))
     title = "platechar demo" + (f": {Path(args.image).name}" if args.image else "")

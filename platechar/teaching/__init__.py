@@ -61,7 +61,8 @@ def detection_figures(image, *, crop: bool = False, candidate: int = 1) -> dict:
     return detection_stage_figures(as_trace(image, crop, candidate))
 
 
-def segmented_figures(image, *, crop: bool = False, candidate: int = 1) -> dict:
+def segmented_figures(image, *, crop: bool = False, candidate: int = 1,
+                      model: str | None = None) -> dict:
     """The classical pipeline, stage by stage: find the plate, cut it into characters,
     classify each one.
 
@@ -69,52 +70,63 @@ def segmented_figures(image, *, crop: bool = False, candidate: int = 1) -> dict:
     Returns ``{name: Figure}`` in order: the detection figures (see
     :func:`detection_figures`), then ``binarisations``, ``character_boxes``,
     ``character_classes`` and ``segmented_text``. When no plate is found, the detection
-    figures are followed by ``segmented_text`` saying so.
+    figures are followed by ``segmented_text`` saying so. ``model``: a character CNN's
+    ``.onnx`` to read with instead of the shipped one (see :class:`platechar.Reader`).
     """
     trace = as_trace(image, crop, candidate)
-    return {**detection_stage_figures(trace), **segmented_section(trace).figures}
+    return {**detection_stage_figures(trace), **segmented_section(trace, model).figures}
 
 
-def holistic_figures(image, *, crop: bool = False, candidate: int = 1) -> dict:
+def holistic_figures(image, *, crop: bool = False, candidate: int = 1,
+                     model: str | None = None) -> dict:
     """The holistic pipeline, stage by stage: find the plate, then let the CRNN read it
     whole and decode its output with CTC.
 
     Returns ``{name: Figure}``: the detection figures, then ``network_input``,
     ``ctc_probabilities``, ``greedy_decoding``, ``two_lines`` (only when the plate was read
-    as two lines) and ``holistic_text``.
+    as two lines) and ``holistic_text``. ``model``: a CRNN's ``.onnx`` to read with
+    instead of the shipped one.
     """
     trace = as_trace(image, crop, candidate)
-    return {**detection_stage_figures(trace), **holistic_section(trace).figures}
+    return {**detection_stage_figures(trace), **holistic_section(trace, model).figures}
 
 
 def demo_sections(image, *, backend: str = "both", crop: bool = False,
-                  candidate: int = 1) -> list[DemoSection]:
+                  candidate: int = 1, models: dict | None = None) -> list[DemoSection]:
     """The demo of one image as sections: finding the plate, then the segmented and/or
     holistic reading (``backend``: ``"segmented"``, ``"holistic"`` or ``"both"``).
-    Detection runs once, however many readers are shown."""
+    Detection runs once, however many readers are shown. ``models`` maps a backend to the
+    ``.onnx`` it reads with instead of its shipped model."""
     check_backend(backend)
+    models = dict(models or {})
+    shown = ("segmented", "holistic") if backend == "both" else (backend,)
+    unused = sorted(set(models) - set(shown))
+    if unused:
+        raise PlatecharError(f"a model was given for {', '.join(map(repr, unused))}, whose "
+                             f"reading is not shown (backend {backend!r})")
     trace = as_trace(image, crop, candidate)
     sections = [detection_section(trace)]
-    if backend in ("segmented", "both"):
-        sections.append(segmented_section(trace))
-    if backend in ("holistic", "both"):
-        sections.append(holistic_section(trace))
+    if "segmented" in shown:
+        sections.append(segmented_section(trace, models.get("segmented")))
+    if "holistic" in shown:
+        sections.append(holistic_section(trace, models.get("holistic")))
     return sections
 
 
 def write_demo(image, out, *, backend: str = "both", crop: bool = False, candidate: int = 1,
-               training_run=None) -> Path:
+               training_run=None, models: dict | None = None) -> Path:
     """Write the demo of ``image`` to ``out``: a self-contained web page (``.html``, figures
     embedded, a heading and explanation per stage) or one tall PNG of every figure, top to
-    bottom (``.png``). ``training_run`` adds the curves of a training run folder.
-    ``image`` may be None when only ``training_run`` is given. Returns the path written.
+    bottom (``.png``). ``training_run`` adds the curves of a training run folder;
+    ``models`` as for :func:`demo_sections`. ``image`` may be None when only
+    ``training_run`` is given. Returns the path written.
     """
     out = check_output_path(out)
     check_backend(backend)
     if image is None and training_run is None:
         raise PlatecharError("nothing to show: give an image, a training run folder, or both")
     sections = [] if image is None else demo_sections(image, backend=backend, crop=crop,
-                                                      candidate=candidate)
+                                                      candidate=candidate, models=models)
     title = "platechar demo"
     if isinstance(image, (str, os.PathLike)):
         title += f": {Path(image).name}"

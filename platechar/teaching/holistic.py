@@ -21,6 +21,7 @@ from platechar.teaching.drawing import (
 )
 from platechar.teaching.sections import (
     DemoSection,
+    model_note,
     no_plate_section,
     reading_summary,
     recognizer,
@@ -30,14 +31,15 @@ if TYPE_CHECKING:
     from platechar.teaching.detection import PlateTrace
 
 
-def holistic_section(trace: PlateTrace) -> DemoSection:
-    """The holistic reader's figures for the crop of ``trace`` (or a "no plate" note)."""
+def holistic_section(trace: PlateTrace, model: str | None = None) -> DemoSection:
+    """The holistic reader's figures for the crop of ``trace`` (or a "no plate" note),
+    read with the shipped CRNN or the one at ``model``."""
     title = "Holistic reading: a CRNN reads the whole plate, CTC decodes it"
     if trace.crop is None:
         return no_plate_section(title, "holistic_text")
     from classifier.crnn import greedy_decode, plate_confidence, preprocess
 
-    crnn = recognizer("holistic")
+    crnn = recognizer("holistic", model)
     crop = trace.crop
     reading = crnn.recognize(crop)
     network_input = preprocess(crop, crnn.height, crnn.width)[..., 0]
@@ -65,7 +67,7 @@ def holistic_section(trace: PlateTrace) -> DemoSection:
     intro = ("No segmentation: a CRNN (convolutions, then bidirectional LSTMs) reads the "
              "whole plate as a sequence of columns, and CTC decoding turns its per-column "
              "probabilities into text. It was trained on whole plates and their texts only, "
-             "never on character boxes.")
+             "never on character boxes." + model_note(model))
     return DemoSection(title, intro, figures, reading_summary("holistic", reading))
 
 

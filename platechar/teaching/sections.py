@@ -21,13 +21,18 @@ class DemoSection:
 
 
 @functools.cache
-def recognizer(backend: str):
-    """The backend's recognizer, loaded once per process (ONNX Runtime, no TensorFlow)."""
-    if backend == "segmented":
-        from platechar.backends.segmented import load
-    else:
-        from platechar.backends.holistic import load
-    return load()
+def recognizer(backend: str, model: str | None = None):
+    """The backend's recognizer, loaded once per process and model (ONNX Runtime, no
+    TensorFlow): the shipped model, or the ``.onnx`` file at ``model`` (see
+    :class:`platechar.Reader`)."""
+    from platechar.reader import _load_backend, _model_path
+
+    return _load_backend(backend, _model_path(model))
+
+
+def model_note(model: str | None) -> str:
+    """A sentence for a reader's intro naming the model it read with, if not the shipped."""
+    return "" if model is None else f" Read with the model {model}, not the shipped one."
 
 
 def no_plate_section(title: str, name: str) -> DemoSection:

@@ -25,6 +25,7 @@ from platechar.teaching.drawing import (
 from platechar.teaching.notes import REJECT_REASONS
 from platechar.teaching.sections import (
     DemoSection,
+    model_note,
     no_plate_section,
     reading_summary,
     recognizer,
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
     from platechar.teaching.detection import PlateTrace
 
 
-def segmented_section(trace: PlateTrace) -> DemoSection:
-    """The segmented reader's figures for the crop of ``trace`` (or a "no plate" note)."""
+def segmented_section(trace: PlateTrace, model: str | None = None) -> DemoSection:
+    """The segmented reader's figures for the crop of ``trace`` (or a "no plate" note),
+    read with the shipped character CNN or the one at ``model``."""
     title = "Segmented reading: cut into characters, classify each"
     if trace.crop is None:
         return no_plate_section(title, "segmented_text")
@@ -43,7 +45,7 @@ def segmented_section(trace: PlateTrace) -> DemoSection:
     from segmentation.segmenter import GOOD_ENOUGH
 
     crop = trace.crop
-    reader = recognizer("segmented")
+    reader = recognizer("segmented", model)
     stages: dict = {}
     # exactly what the reader does (its recognize is these two calls); the binarisations
     # it did not need are drawn as well
@@ -60,7 +62,8 @@ def segmented_section(trace: PlateTrace) -> DemoSection:
     }
     intro = ("The classical pipeline's stages 2 and 3: binarise the plate, find its "
              "characters as connected blobs of ink, then classify each cut-out character "
-             "with a small convolutional network (36 classes, 0-9 and A-Z).")
+             "with a small convolutional network (36 classes, 0-9 and A-Z)."
+             + model_note(model))
     return DemoSection(title, intro, figures, reading_summary("segmented", reading))
 
 
