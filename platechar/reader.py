@@ -225,13 +225,20 @@ def _model_path(model: str | os.PathLike | None) -> Path | None:
     """The ``.onnx`` file a reader opens for ``model`` (None: the shipped model).
 
     An export is three files, ``STEM.onnx`` (what is run), ``STEM.keras`` (for training
-    on) and ``STEM.json``; naming any of them means the ``.onnx``.
+    on) and ``STEM.json``; naming any of them means the ``.onnx``. A training run's
+    folder holding one ``.onnx`` (as ``platechar train crnn`` leaves it) means that file.
     """
     if model is None:
         return None
     if not isinstance(model, (str, os.PathLike)) or not str(model).strip():
         raise PlatecharError(f"model must be the path of a model file, got {model!r}")
     path = Path(model)
+    if path.is_dir():
+        found = sorted(path.glob("*.onnx"))
+        if len(found) != 1:
+            raise PlatecharError(f"model '{path}' is a folder with {len(found)} .onnx files; "
+                                 "give the path of the model's .onnx file")
+        return found[0]
     return path.with_suffix(".onnx") if path.suffix in (".keras", ".json") else path
 
 

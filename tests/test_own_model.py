@@ -72,6 +72,13 @@ def test_a_model_of_the_wrong_kind_or_missing_is_a_model_error(backend, model, m
         reader.load_model()
 
 
+def test_a_run_folder_with_one_model_means_that_model(own_charnet, tmp_path):
+    assert platechar.Reader(model=own_charnet.parent).model == own_charnet
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(platechar.PlatecharError, match="a folder with 0 .onnx files"):
+        platechar.Reader(model=tmp_path / "empty")
+
+
 @pytest.mark.parametrize("model", ["", "  ", 3, b"charnet.onnx"])
 def test_a_model_that_is_not_a_path_is_refused_at_once(model):
     with pytest.raises(platechar.PlatecharError, match="model must be the path"):

@@ -160,7 +160,6 @@ def run(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-
 def _backend_models(specs: list[str]) -> dict[str, str]:
     """``--model BACKEND=PATH`` options as ``{backend: path}``; a malformed or repeated
     one is a :class:`PlatecharError` that says what was expected."""
