@@ -72,11 +72,14 @@ def read_char_folder(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     """
     import cv2
 
-    from classifier.train_chars import scan_char_dirs
+    from classifier.train_chars import DataDirError, scan_char_dirs
     from platechar.images import load_image
 
     size = INPUT_SHAPE[0]
-    files, names, _ = scan_char_dirs(folder)
+    try:
+        files, names, _ = scan_char_dirs(folder)
+    except DataDirError as exc:
+        raise SystemExit(f"--chars: {exc}") from None
     images = []
     for path in files:
         image = cv2.cvtColor(load_image(path), cv2.COLOR_BGR2GRAY)

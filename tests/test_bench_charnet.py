@@ -34,3 +34,9 @@ def test_accuracy_is_printed_for_the_folder(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "4 characters from" in out
     assert "of 4)" in out  # "accuracy ...% (k wrong of 4)"
+
+
+def test_a_folder_that_is_not_one_folder_per_class_is_refused(tmp_path):
+    (tmp_path / "ab").mkdir()
+    with pytest.raises(SystemExit, match="--chars: .*folders ab are not classes"):
+        read_char_folder(tmp_path)
