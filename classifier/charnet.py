@@ -132,10 +132,9 @@ class CharClassifier:
 
     def __init__(self, path: str | Path | None = None, *, alphabet: str = ALPHABET,
                  threads: int = 1) -> None:
-        self.path = Path(path) if path is not None else SHIPPED_WEIGHTS
-        if self.path.suffix == ".keras":  # a caller who points at the training file
-            self.path = self.path.with_suffix(".onnx")
-        self.model = OnnxModel(self.path, kind=KIND, alphabet=alphabet, threads=threads)
+        self.model = OnnxModel(SHIPPED_WEIGHTS if path is None else path, kind=KIND,
+                               alphabet=alphabet, threads=threads)
+        self.path = self.model.path  # the .onnx, also when the .keras was named
         if self.model.input_shape != INPUT_SHAPE:
             raise ModelFileError(f"{self.path}: expects inputs of shape "
                                  f"{self.model.input_shape}, not {INPUT_SHAPE}")

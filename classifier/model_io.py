@@ -35,6 +35,13 @@ class ModelFileError(ValueError):
     """A model file is missing, corrupt, or does not match what the caller expects."""
 
 
+def onnx_path(path: str | Path) -> Path:
+    """The ``.onnx`` file of an export named by any of its three files: ``STEM.onnx``
+    (what is run), ``STEM.keras`` (what is trained on) or ``STEM.json`` (the sidecar)."""
+    path = Path(path)
+    return path.with_suffix(".onnx") if path.suffix in (".keras", ".json") else path
+
+
 def sidecar_path(path: str | Path) -> Path:
     """The JSON sidecar that belongs to a ``.keras`` or ``.onnx`` file."""
     return Path(path).with_suffix(".json")
@@ -141,7 +148,7 @@ class OnnxModel:
 
     def __init__(self, path: str | Path, *, kind: str, alphabet: str | None = None,
                  threads: int = 1) -> None:
-        self.path = Path(path)
+        self.path = onnx_path(path)
         if not self.path.is_file():
             raise ModelFileError(f"{self.path}: no such model file")
         self.info = read_sidecar(self.path)

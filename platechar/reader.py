@@ -224,9 +224,9 @@ def _check_max_candidates(max_candidates: int) -> None:
 def _model_path(model: str | os.PathLike | None) -> Path | None:
     """The ``.onnx`` file a reader opens for ``model`` (None: the shipped model).
 
-    An export is three files, ``STEM.onnx`` (what is run), ``STEM.keras`` (for training
-    on) and ``STEM.json``; naming any of them means the ``.onnx``. A training run's
-    folder holding one ``.onnx`` (as ``platechar train crnn`` leaves it) means that file.
+    Any of an export's three files means its ``.onnx`` (:func:`classifier.model_io.onnx_path`);
+    a training run's folder holding one ``.onnx`` (as ``platechar train crnn`` leaves it)
+    means that file.
     """
     if model is None:
         return None
@@ -239,7 +239,9 @@ def _model_path(model: str | os.PathLike | None) -> Path | None:
             raise PlatecharError(f"model '{path}' is a folder with {len(found)} .onnx files; "
                                  "give the path of the model's .onnx file")
         return found[0]
-    return path.with_suffix(".onnx") if path.suffix in (".keras", ".json") else path
+    from classifier.model_io import onnx_path
+
+    return onnx_path(path)
 
 
 def _load_backend(name: str, model: Path | None = None) -> Recognizer:
