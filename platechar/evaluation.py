@@ -39,6 +39,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -56,6 +57,10 @@ ERROR_SOURCES = {
     "holistic": (DETECTION_MISSED, MISREAD),
 }
 """The stages an error can be blamed on, per backend, in pipeline order."""
+
+SHIPPED = "shipped"
+"""The word that names a backend's shipped model where a model path is expected."""
+ModelChoice = str | os.PathLike | None
 
 
 @dataclass(eq=False)
@@ -161,7 +166,9 @@ class Evaluation:
 
 @dataclass(eq=False)
 class Comparison:
-    """Several backends evaluated on the same items (see :func:`compare`)."""
+    """Several backends, or models of one backend, evaluated on the same items (see
+    :func:`compare`); ``evaluations`` are keyed by column name (the backend's, or
+    ``backend:model`` when one backend reads with several models)."""
 
     evaluations: dict[str, Evaluation]
 
@@ -254,11 +261,16 @@ def evaluate(dataset: Dataset, backend: str = "segmented", *, reader=None,
 def compare(dataset: Dataset, backends: Sequence[str] = ("segmented", "holistic"), *,
             max_candidates: int = 3, keep_errors: bool = False,
             progress: bool | None = None, region: str | None = None,
-            models: Mapping[str, str | os.PathLike] | None = None) -> Comparison:
+            models: Mapping[str, ModelChoice | Sequence[ModelChoice]] | None = None,
+            ) -> Comparison:
     """:func:`evaluate` each backend on the same items (see :meth:`Comparison.disagreements`).
 
     ``models`` maps a backend to the model file it reads with instead of its shipped one,
-    e.g. ``{"segmented": "runs/mine/charnet.onnx"}``.
+    e.g. ``{"segmented": "runs/mine/charnet.onnx"}``, or to a list of models to compare
+    with each other, each its own column: ``{"segmented": ["shipped", "runs/mine/charnet.onnx"]}``
+    (``"shipped"`` or ``None``: the shipped model). Those columns are named
+    ``backend:model`` after the model file's stem (``segmented:shipped``,
+    ``segmented:charnet``), or after the path as given when stems coincide.
     """
     if len(set(backends)) != len(backends) or not backends:
         raise PlatecharError(f"compare needs distinct backends, got {list(backends)}")
@@ -267,10 +279,40 @@ def compare(dataset: Dataset, backends: Sequence[str] = ("segmented", "holistic"
     if unused:
         raise PlatecharError(f"a model was given for {', '.join(map(repr, unused))}, which is "
                              f"not among the backends compared ({', '.join(backends)})")
-    return Comparison({b: evaluate(dataset, b, max_candidates=max_candidates,
-                                   keep_errors=keep_errors, progress=progress, region=region,
-                                   model=models.get(b))
-                       for b in backends})
+    columns = {name: evaluate(dataset, backend, max_candidates=max_candidates,
+                              keep_errors=keep_errors, progress=progress, region=region,
+                              model=model)
+               for backend in backends
+               for name, model in _model_columns(backend, models.get(backend))}
+    return Comparison(columns)
+
+
+def _model_columns(backend: str, choice) -> list[tuple[str, str | os.PathLike | None]]:
+    """``(column name, model)`` for each model :func:`compare` reads ``backend``'s plates
+    with: one column named ``backend`` for one model, ``backend:stem`` for each of several
+    (the path as given where stems coincide)."""
+    if choice is None or isinstance(choice, (str, os.PathLike)):
+        return [(backend, _shipped_as_none(choice))]
+    choices = [_shipped_as_none(model) for model in choice]
+    if not choices:
+        raise PlatecharError(f"an empty list of models was given for {backend!r}")
+    given = [SHIPPED if model is None else os.fspath(model) for model in choices]
+    if len(set(given)) < len(given):
+        raise PlatecharError(f"the same model was given twice for {backend!r}: {given}")
+    if len(choices) == 1:
+        return [(backend, choices[0])]
+    stems = [SHIPPED if model is None else _model_stem(model) for model in choices]
+    labels = stems if len(set(stems)) == len(stems) else given
+    return [(f"{backend}:{label}", model) for label, model in zip(labels, choices, strict=True)]
+
+
+def _shipped_as_none(model):
+    return None if model is None or (isinstance(model, str) and model == SHIPPED) else model
+
+
+def _model_stem(model) -> str:
+    path = Path(os.fspath(model))
+    return path.name if path.is_dir() else path.stem
 
 
 def blame(backend: str, truth: str, read: str) -> str | None:

@@ -182,7 +182,7 @@ def write_report(evaluations: dict[str, Evaluation], folder: str | Path, *,
         if gallery is not None:
             parts.append(f"<h2>Worst errors: {backend}</h2><p>The most confident wrong "
                          "readings: what a person would not be asked to check."
-                         f"{_gallery_note(backend)}</p>{_img(gallery)}")
+                         f"{_gallery_note(evaluation.backend)}</p>{_img(gallery)}")
     if disagreements:
         rows = "".join(
             "<tr><td>{}</td><td>{}</td>{}</tr>".format(

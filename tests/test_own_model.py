@@ -125,10 +125,65 @@ def test_cli_compare_refuses_a_malformed_model_option(capsys, spec, message):
     assert message in capsys.readouterr().err
 
 
-def test_cli_compare_refuses_two_models_for_one_backend(capsys):
-    assert main(["compare", "--synthetic", "2", "--model", "segmented=a.onnx",
-                 "--model", "segmented=b.onnx"]) == 1
-    assert "two models given for 'segmented'" in capsys.readouterr().err
+def test_compare_puts_models_of_one_backend_side_by_side(monkeypatch, tmp_path):
+    from platechar.backends import segmented
+
+    class Blind:  # a "model" that never reads anything
+        def recognize(self, crop):
+            return platechar.PlateReading("", 0.0, "segmented")
+
+    opened = []
+
+    def loader(path=None):
+        opened.append(path)
+        return segmented.load() if path is None else Blind()
+
+    monkeypatch.setattr(reader_module, "BACKENDS", {"segmented": loader})
+    data = platechar.open_dataset(synthetic=6, seed=3)
+    blind = tmp_path / "blind.onnx"
+    result = compare(data, ["segmented"], models={"segmented": ["shipped", blind]},
+                     progress=False)
+    assert list(result.evaluations) == ["segmented:shipped", "segmented:blind"]
+    assert opened == [None, blind]
+    shipped = result.evaluations["segmented:shipped"]
+    assert shipped.model is None and result.evaluations["segmented:blind"].model == str(blind)
+    read = sum(o.correct for o in shipped.outcomes)
+    assert read > 0
+    (pair,) = result.paired()
+    assert (pair["a"], pair["b"]) == ("segmented:shipped", "segmented:blind")
+    assert (pair["only_a"], pair["only_b"], pair["plates"]) == (read, 0, 6)
+
+
+def test_models_with_one_stem_are_named_by_their_paths(tmp_path):
+    from platechar.evaluation import _model_columns
+
+    a, b = tmp_path / "a" / "charnet.onnx", tmp_path / "b" / "charnet.onnx"
+    assert _model_columns("segmented", [a, b]) == [
+        (f"segmented:{a}", a), (f"segmented:{b}", b)]
+    assert _model_columns("segmented", [a]) == [("segmented", a)]
+    assert _model_columns("segmented", "shipped") == [("segmented", None)]
+
+
+@pytest.mark.parametrize("models, message", [
+    (["shipped", None], "the same model was given twice"),
+    (["x.onnx", "x.onnx"], "the same model was given twice"),
+    ([], "an empty list of models"),
+])
+def test_compare_refuses_a_model_given_twice(models, message):
+    data = platechar.open_dataset(synthetic=2, seed=3)
+    with pytest.raises(platechar.PlatecharError, match=message):
+        compare(data, ["segmented"], models={"segmented": models})
+
+
+def test_cli_compare_takes_several_models_of_one_backend(capsys, own_charnet):
+    assert main(["compare", "--synthetic", "3", "--no-progress", "--backends", "segmented",
+                 "--model", "segmented=shipped", "--model", f"segmented={own_charnet}"]) == 0
+    out = capsys.readouterr().out
+    assert "segmented:shipped vs segmented:charnet on the same 3 plates" in out
+    assert f"segmented:charnet reads with the model {own_charnet}" in out
+    assert main(["compare", "--synthetic", "2", "--no-progress", "--model",
+                 "segmented=a.onnx", "--model", "segmented=a.onnx"]) == 1
+    assert "the same model was given twice for 'segmented'" in capsys.readouterr().err
 
 
 def test_demo_shows_the_reading_of_ones_own_model(own_charnet):

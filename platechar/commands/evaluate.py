@@ -11,7 +11,9 @@
 
 Both print a table (one column per backend; each share read exactly with its 95% interval)
 and the command that reproduces it; ``compare`` adds, for each pair of backends, the
-plates only one of them read and an exact McNemar test of that split. ``--json`` prints
+plates only one of them read and an exact McNemar test of that split. ``compare`` also
+compares models of one backend: ``--model segmented=shipped --model
+segmented=runs/mine/charnet.onnx --backends segmented``. ``--json`` prints
 one JSON object instead. A malformed label row, a missing file or an unreadable image is
 reported on stderr and skipped; the exit status is then 1.
 """
@@ -48,9 +50,10 @@ def _add_parser(subparsers, verb: str) -> None:
                        "wrong reading came from.")
     else:
         summary = "run both backends on the same plates, side by side"
-        description = ("Evaluate the segmented and the holistic backend on the same "
+        description = ("Evaluate the segmented and the holistic backend (or several "
+                       "models of one backend, with --model repeated) on the same "
                        "labelled plates and show their measures side by side, with the "
-                       "plates they read differently.")
+                       "plates they read differently and a paired test of each two.")
     parser = subparsers.add_parser(
         verb, help=summary, description=description,
         epilog="DATA is a labels CSV (filename,text or filename,region,text), a folder of "
@@ -84,8 +87,10 @@ def _add_parser(subparsers, verb: str) -> None:
                             "(default: %(default)s)")
         parser.add_argument("--model", metavar="BACKEND=PATH", action="append", default=[],
                             help="read BACKEND's plates with the model file PATH instead of "
-                            "its shipped one, e.g. segmented=runs/mine/charnet.onnx "
-                            "(repeat for each backend)")
+                            "its shipped one, e.g. segmented=runs/mine/charnet.onnx; "
+                            "repeat for each backend, or for one backend to compare its "
+                            "models with each other, one column each (PATH 'shipped': "
+                            "the shipped model)")
     parser.add_argument("--limit", metavar="N", type=positive_int,
                         help="evaluate only the first N items")
     parser.add_argument("--max-candidates", metavar="N", type=positive_int, default=3,
@@ -160,19 +165,19 @@ def run(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _backend_models(specs: list[str]) -> dict[str, str]:
-    """``--model BACKEND=PATH`` options as ``{backend: path}``; a malformed or repeated
-    one is a :class:`PlatecharError` that says what was expected."""
+def _backend_models(specs: list[str]) -> dict[str, str | list[str]]:
+    """``--model BACKEND=PATH`` options as ``{backend: path}``, or ``{backend: [path,
+    ...]}`` for a backend given several (each then its own column; ``shipped`` names the
+    shipped model). A malformed one is a :class:`PlatecharError` that says what was
+    expected."""
     from platechar.errors import PlatecharError
 
-    models: dict[str, str] = {}
+    models: dict[str, list[str]] = {}
     for spec in specs:
         backend, sep, path = spec.partition("=")
         backend, path = backend.strip(), path.strip()
         if not sep or not backend or not path:
             raise PlatecharError(f"--model {spec!r}: expected BACKEND=PATH, e.g. "
                                  "segmented=runs/mine/charnet.onnx")
-        if backend in models:
-            raise PlatecharError(f"--model: two models given for {backend!r}")
-        models[backend] = path
-    return models
+        models.setdefault(backend, []).append(path)
+    return {b: paths[0] if len(paths) == 1 else paths for b, paths in models.items()}
