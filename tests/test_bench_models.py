@@ -1,0 +1,35 @@
+"""benchmarks/bench_models.py: two models' plate-by-plate splits, per set and pooled."""
+
+import pytest
+
+from benchmarks.bench_models import format_rows, main
+
+
+def test_the_pooled_row_adds_the_sets_plate_by_plate():
+    rows = [("held-out crops", [True, True, False, True], [True, False, False, False]),
+            ("endtoend/us", [False, True], [True, True])]
+    table = format_rows(rows).splitlines()
+    assert table[1].split() == ["held-out", "crops", "4", "75.0%", "25.0%", "2", "0", "0.500"]
+    assert table[2].split() == ["endtoend/us", "2", "50.0%", "100.0%", "0", "1", "1.000"]
+    # 6 plates: A reads 4, B 3; only A 2, only B 1
+    assert table[3].split() == ["all,", "pooled", "6", "66.7%", "50.0%", "2", "1", "1.000"]
+
+
+def test_one_set_has_no_pooled_row():
+    assert "pooled" not in format_rows([("endtoend/eu", [True], [False])])
+
+
+def test_unknown_sets_and_missing_data_are_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["m.onnx", "--sets", "endtoend/xx", "--data", str(tmp_path)])
+    assert "unknown sets ['endtoend/xx']" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["m.onnx", "--data", str(tmp_path / "nothing")])
+    assert "no data at" in capsys.readouterr().err
+
+
+def test_a_platechar_error_is_one_line_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "endtoend" / "us").mkdir(parents=True)
+    assert main(["m.onnx", "m.onnx", "--sets", "endtoend/us", "--data", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("bench_models: ") and "Traceback" not in err
