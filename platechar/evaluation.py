@@ -279,20 +279,26 @@ def compare(dataset: Dataset, backends: Sequence[str] = ("segmented", "holistic"
     if unused:
         raise PlatecharError(f"a model was given for {', '.join(map(repr, unused))}, which is "
                              f"not among the backends compared ({', '.join(backends)})")
-    columns = {name: evaluate(dataset, backend, max_candidates=max_candidates,
-                              keep_errors=keep_errors, progress=progress, region=region,
-                              model=model)
-               for backend in backends
-               for name, model in _model_columns(backend, models.get(backend))}
-    return Comparison(columns)
+    from platechar.reader import Reader
+
+    columns = [column for backend in backends
+               for column in _model_columns(backend, models.get(backend))]
+    # Every model is loaded before any plate is read: a missing or wrong file in the last
+    # column fails at once, not after the other columns' whole runs.
+    readers = {name: Reader(backend, max_candidates=max_candidates, region=region,
+                            model=model).load_model()
+               for name, backend, model in columns}
+    return Comparison({name: evaluate(dataset, reader=reader, keep_errors=keep_errors,
+                                      progress=progress)
+                       for name, reader in readers.items()})
 
 
-def _model_columns(backend: str, choice) -> list[tuple[str, str | os.PathLike | None]]:
-    """``(column name, model)`` for each model :func:`compare` reads ``backend``'s plates
-    with: one column named ``backend`` for one model, ``backend:stem`` for each of several
-    (the path as given where stems coincide)."""
+def _model_columns(backend: str, choice) -> list[tuple[str, str, str | os.PathLike | None]]:
+    """``(column name, backend, model)`` for each model :func:`compare` reads
+    ``backend``'s plates with: one column named ``backend`` for one model,
+    ``backend:stem`` for each of several (the path as given where stems coincide)."""
     if choice is None or isinstance(choice, (str, os.PathLike)):
-        return [(backend, _shipped_as_none(choice))]
+        return [(backend, backend, _shipped_as_none(choice))]
     choices = [_shipped_as_none(model) for model in choice]
     if not choices:
         raise PlatecharError(f"an empty list of models was given for {backend!r}")
@@ -300,10 +306,11 @@ def _model_columns(backend: str, choice) -> list[tuple[str, str | os.PathLike | 
     if len(set(given)) < len(given):
         raise PlatecharError(f"the same model was given twice for {backend!r}: {given}")
     if len(choices) == 1:
-        return [(backend, choices[0])]
+        return [(backend, backend, choices[0])]
     stems = [SHIPPED if model is None else _model_stem(model) for model in choices]
     labels = stems if len(set(stems)) == len(stems) else given
-    return [(f"{backend}:{label}", model) for label, model in zip(labels, choices, strict=True)]
+    return [(f"{backend}:{label}", backend, model)
+            for label, model in zip(labels, choices, strict=True)]
 
 
 def _shipped_as_none(model):

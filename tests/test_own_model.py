@@ -159,9 +159,23 @@ def test_models_with_one_stem_are_named_by_their_paths(tmp_path):
 
     a, b = tmp_path / "a" / "charnet.onnx", tmp_path / "b" / "charnet.onnx"
     assert _model_columns("segmented", [a, b]) == [
-        (f"segmented:{a}", a), (f"segmented:{b}", b)]
-    assert _model_columns("segmented", [a]) == [("segmented", a)]
-    assert _model_columns("segmented", "shipped") == [("segmented", None)]
+        (f"segmented:{a}", "segmented", a), (f"segmented:{b}", "segmented", b)]
+    assert _model_columns("segmented", [a]) == [("segmented", "segmented", a)]
+    assert _model_columns("segmented", "shipped") == [("segmented", "segmented", None)]
+
+
+def test_a_missing_model_in_the_last_column_fails_before_any_plate_is_read(monkeypatch,
+                                                                           tmp_path):
+    read = []
+    monkeypatch.setattr(platechar.Reader, "read", lambda self, image: read.append(1) or [])
+    monkeypatch.setattr(platechar.Reader, "recognize",
+                        lambda self, crop: read.append(1) or platechar.PlateReading(
+                            "", 0.0, "segmented"))
+    data = platechar.open_dataset(synthetic=2, seed=3)
+    with pytest.raises(platechar.PlatecharError, match="no such model file"):
+        compare(data, ["segmented", "holistic"],
+                models={"holistic": tmp_path / "crnn.onnx"}, progress=False)
+    assert read == []
 
 
 @pytest.mark.parametrize("models, message", [
