@@ -299,7 +299,14 @@ def _model_columns(backend: str, choice) -> list[tuple[str, str, str | os.PathLi
     ``backend:stem`` for each of several (the path as given where stems coincide)."""
     if choice is None or isinstance(choice, (str, os.PathLike)):
         return [(backend, backend, _shipped_as_none(choice))]
+    if not isinstance(choice, Sequence) or isinstance(choice, (bytes, bytearray)):
+        raise PlatecharError(f"the model for {backend!r} must be a path or a list of "
+                             f"paths, got {choice!r}")
     choices = [_shipped_as_none(model) for model in choice]
+    strays = [model for model in choices
+              if model is not None and not isinstance(model, (str, os.PathLike))]
+    if strays:
+        raise PlatecharError(f"model must be the path of a model file, got {strays[0]!r}")
     if not choices:
         raise PlatecharError(f"an empty list of models was given for {backend!r}")
     given = [SHIPPED if model is None else os.fspath(model) for model in choices]

@@ -182,6 +182,9 @@ def test_a_missing_model_in_the_last_column_fails_before_any_plate_is_read(monke
     (["shipped", None], "the same model was given twice"),
     (["x.onnx", "x.onnx"], "the same model was given twice"),
     ([], "an empty list of models"),
+    (["shipped", 3], "model must be the path of a model file, got 3"),
+    (3, "must be a path or a list of paths, got 3"),
+    (b"x.onnx", "must be a path or a list of paths"),
 ])
 def test_compare_refuses_a_model_given_twice(models, message):
     data = platechar.open_dataset(synthetic=2, seed=3)
