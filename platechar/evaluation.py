@@ -46,6 +46,7 @@ import numpy as np
 from platechar import metrics
 from platechar.datasets import Dataset
 from platechar.errors import PlatecharError
+from platechar.reader import SHIPPED
 from platechar.results import PlateReading
 
 DETECTION_MISSED = "detection missed"
@@ -58,8 +59,6 @@ ERROR_SOURCES = {
 }
 """The stages an error can be blamed on, per backend, in pipeline order."""
 
-SHIPPED = "shipped"
-"""The word that names a backend's shipped model where a model path is expected."""
 ModelChoice = str | os.PathLike | None
 
 

@@ -102,9 +102,9 @@ class Reader:
     ``model`` reads with another model of the backend's kind than the shipped one: the
     ``.onnx`` file (its ``.json`` sidecar beside it) that ``platechar train chars`` or
     ``platechar train crnn`` exported, e.g. one fine-tuned on your own plates. The
-    ``.keras`` or ``.json`` file of the same export may be given instead. A model of the
-    other backend's kind, or a missing or damaged file, raises :class:`ModelError` when
-    the model loads.
+    ``.keras`` or ``.json`` file of the same export may be given instead; ``"shipped"``
+    (like ``None``) means the shipped model. A model of the other backend's kind, or a
+    missing or damaged file, raises :class:`ModelError` when the model loads.
 
     >>> reader = Reader("holistic", model="runs/mine/crnn.onnx")   # doctest: +SKIP
     >>> reader.read("car.jpg")[0].text                              # doctest: +SKIP
@@ -221,14 +221,20 @@ def _check_max_candidates(max_candidates: int) -> None:
         raise ValueError(f"max_candidates must be a positive int, got {max_candidates!r}")
 
 
+SHIPPED = "shipped"
+"""The word that names a backend's shipped model where a model path is expected
+(``model="shipped"``, ``--model shipped``), as ``None`` does."""
+
+
 def _model_path(model: str | os.PathLike | None) -> Path | None:
-    """The ``.onnx`` file a reader opens for ``model`` (None: the shipped model).
+    """The ``.onnx`` file a reader opens for ``model`` (None or ``"shipped"``: the shipped
+    model).
 
     Any of an export's three files means its ``.onnx`` (:func:`classifier.model_io.onnx_path`);
     a training run's folder holding one ``.onnx`` (as ``platechar train crnn`` leaves it)
     means that file.
     """
-    if model is None:
+    if model is None or (isinstance(model, str) and model == SHIPPED):
         return None
     if not isinstance(model, (str, os.PathLike)) or not str(model).strip():
         raise PlatecharError(f"model must be the path of a model file, got {model!r}")

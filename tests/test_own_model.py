@@ -225,3 +225,10 @@ def test_cli_demo_model_needs_one_backend_and_its_kind(capsys, tmp_path):
     assert main(["demo", scene, "--out", out, "--backend", "holistic", "--model",
                  str(WEIGHTS / "charnet.onnx")]) == 1
     assert "a 'charnet' model, expected 'crnn'" in capsys.readouterr().err
+
+
+def test_shipped_names_the_shipped_model_wherever_a_model_path_goes():
+    assert platechar.Reader(model="shipped").model is None
+    assert platechar.Reader("holistic", model="shipped").model is None
+    data = platechar.open_dataset(synthetic=2, seed=3)
+    assert evaluate(data, model="shipped", progress=False).model is None
