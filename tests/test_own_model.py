@@ -186,7 +186,7 @@ def test_a_missing_model_in_the_last_column_fails_before_any_plate_is_read(monke
     (3, "must be a path or a list of paths, got 3"),
     (b"x.onnx", "must be a path or a list of paths"),
 ])
-def test_compare_refuses_a_model_given_twice(models, message):
+def test_compare_refuses_a_bad_list_of_models(models, message):
     data = platechar.open_dataset(synthetic=2, seed=3)
     with pytest.raises(platechar.PlatecharError, match=message):
         compare(data, ["segmented"], models={"segmented": models})
