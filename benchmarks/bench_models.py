@@ -76,7 +76,7 @@ def main(argv=None) -> int:
             except platechar.PlatecharError as exc:
                 print(f"bench_models: {exc}", file=sys.stderr)
                 return 1
-            rows.append((name, *_paired_correct(result)))
+            rows.append((name, *result.paired_right(*result.evaluations)))
     print(f"{args.backend} backend, region {'of each set' if args.region else 'any'}; "
           f"A = {args.against}, B = {args.model}")
     if "held-out crops" in wanted:
@@ -92,16 +92,6 @@ def _open_set(name: str, root: Path, scratch: Path, *, raw: bool):
         crops = read_seg_and_ocr(root, part="test", corrected=not raw)
         return platechar.open_dataset(write_labels_csv(crops, scratch / "held_out.csv"))
     return platechar.open_dataset(root / name)
-
-
-def _paired_correct(comparison) -> tuple[list[bool], list[bool]]:
-    """Whether each model read each plate exactly, on the plates both were scored on,
-    in the same order (A, the model compared with, first)."""
-    first, second = comparison.evaluations.values()
-    right_a = {o.key: o.correct for o in first.outcomes}
-    right_b = {o.key: o.correct for o in second.outcomes}
-    keys = sorted(right_a.keys() & right_b.keys())
-    return [right_a[k] for k in keys], [right_b[k] for k in keys]
 
 
 def format_rows(rows: list[tuple[str, list[bool], list[bool]]]) -> str:

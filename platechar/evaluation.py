@@ -194,17 +194,21 @@ class Comparison:
         (plates only ``a`` read exactly), ``only_b`` and ``p``, the chance that two
         equally good backends would split those plates this unevenly; ``both``,
         ``neither`` and ``either`` (the share at least one of them reads)."""
-        right = {b: {o.key: o.correct for o in e.outcomes}
-                 for b, e in self.evaluations.items()}
         pairs = []
         names = list(self.evaluations)
         for i, a in enumerate(names):
             for b in names[i + 1:]:
-                keys = sorted(right[a].keys() & right[b].keys())
-                test = metrics.paired_test([right[a][k] for k in keys],
-                                           [right[b][k] for k in keys])
-                pairs.append({"a": a, "b": b, **test})
+                pairs.append({"a": a, "b": b, **metrics.paired_test(*self.paired_right(a, b))})
         return pairs
+
+    def paired_right(self, a: str, b: str) -> tuple[list[bool], list[bool]]:
+        """Whether columns ``a`` and ``b`` read each plate exactly, on the plates both
+        were scored on, in the same order (what :meth:`paired` tests; lists of several
+        comparisons can be joined to test them pooled)."""
+        right_a = {o.key: o.correct for o in self.evaluations[a].outcomes}
+        right_b = {o.key: o.correct for o in self.evaluations[b].outcomes}
+        keys = sorted(right_a.keys() & right_b.keys())
+        return [right_a[k] for k in keys], [right_b[k] for k in keys]
 
     def to_dict(self, **metric_options) -> dict:
         return {"backends": {b: e.to_dict(**metric_options)

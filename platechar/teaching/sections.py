@@ -20,19 +20,30 @@ class DemoSection:
     summary: str = ""
 
 
-@functools.cache
 def recognizer(backend: str, model: str | None = None):
     """The backend's recognizer, loaded once per process and model (ONNX Runtime, no
     TensorFlow): the shipped model, or the ``.onnx`` file at ``model`` (see
-    :class:`platechar.Reader`)."""
-    from platechar.reader import _load_backend, _model_path
+    :class:`platechar.Reader`; its ``.keras``, ``None`` or ``"shipped"`` name the same
+    files as there, and load them once)."""
+    from platechar.reader import _model_path
 
-    return _load_backend(backend, _model_path(model))
+    return _recognizer(backend, _model_path(model))
+
+
+@functools.cache
+def _recognizer(backend: str, path):
+    from platechar.reader import _load_backend
+
+    return _load_backend(backend, path)
 
 
 def model_note(model: str | None) -> str:
-    """A sentence for a reader's intro naming the model it read with, if not the shipped."""
-    return "" if model is None else f" Read with the model {model}, not the shipped one."
+    """A sentence for a reader's intro naming the model file it read with (the ``.onnx``
+    the reader opened), if not the shipped one."""
+    from platechar.reader import _model_path
+
+    path = _model_path(model)
+    return "" if path is None else f" Read with the model {path}, not the shipped one."
 
 
 def no_plate_section(title: str, name: str) -> DemoSection:
