@@ -42,7 +42,10 @@
 # not this script's (README.md, Character CNN).
 #
 # Smaller runs (a test, a first try) set CHARS, TEST_CHARS, EPOCHS, SYNTH_PATIENCE and
-# FINE_TUNE_EPOCHS in the environment (defaults 60000, 10000, 30, 10 and 14).
+# FINE_TUNE_EPOCHS in the environment (defaults 60000, 10000, 30, 10 and 14). SEED (default
+# 0) seeds both training steps (shuffling, split, augmentation, initial weights): another
+# seed is another run of the same recipe (SEED=1 into runs/recipe8 read 305 of the 370
+# plates of benchmarks/bench_models.py, the default 304).
 set -euo pipefail
 
 CHARS=${CHARS:-60000}
@@ -50,6 +53,7 @@ TEST_CHARS=${TEST_CHARS:-10000}
 EPOCHS=${EPOCHS:-30}
 SYNTH_PATIENCE=${SYNTH_PATIENCE:-10}
 FINE_TUNE_EPOCHS=${FINE_TUNE_EPOCHS:-14}
+SEED=${SEED:-0}
 DATA=${1:-../shared/data/openalpr-benchmarks}
 WORK=${2:-runs/recipe}
 STEM=${3:-$WORK/charnet}
@@ -61,11 +65,12 @@ platechar synth chars "$WORK/chars-test" --count "$TEST_CHARS" --seed 2
 python benchmarks/split_seg_and_ocr.py "$WORK/real" --data "$DATA"
 platechar harvest "$DATA/seg_and_ocr/usimages" "$WORK/real/train.csv" "$WORK/harvest"
 platechar train chars "$WORK/chars" --test "$WORK/chars-test" --epochs "$EPOCHS" \
-    --patience "$SYNTH_PATIENCE" --runs "$WORK" --export "$WORK/charnet-synthetic" --quiet
+    --patience "$SYNTH_PATIENCE" --runs "$WORK" --export "$WORK/charnet-synthetic" \
+    --seed "$SEED" --quiet
 platechar train chars "$WORK/harvest" "$WORK/chars" --repeat "$WORK/harvest=40" \
     --init-from "$WORK/charnet-synthetic.keras" --test "$WORK/chars-test" \
     --epochs "$FINE_TUNE_EPOCHS" --patience "$FINE_TUNE_EPOCHS" --learning-rate 3e-4 \
-    --select-by last --runs "$WORK" --export "$STEM" \
+    --select-by last --runs "$WORK" --export "$STEM" --seed "$SEED" \
     --data-command "bash classifier/train_charnet.sh $DATA $WORK $STEM" --quiet
 
 echo "trained $STEM in $(( (SECONDS - started) / 60 )) min"
