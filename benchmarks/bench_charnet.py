@@ -5,6 +5,7 @@ Reproduce (from the repository root, in the dev venv)::
 
     python benchmarks/bench_charnet.py                    # shipped model, 10,000 chars, seed 2
     python benchmarks/bench_charnet.py --model runs/chars-XXXX/charnet.onnx --count 20000
+    python benchmarks/bench_charnet.py --model STEM.onnx --no-keras --record  # into STEM.json
 
     # real characters instead: a folder per class, e.g. those harvested from the held-out
     # crops (diagnosis only: never train on them)
@@ -27,6 +28,7 @@ is the fastest plain TensorFlow call; both are measured in the same run as ONNX 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -102,12 +104,17 @@ def main(argv: list[str] | None = None) -> int:
                              "harvest' and 'platechar synth chars' write) instead of "
                              "making synthetic ones")
     parser.add_argument("--no-keras", action="store_true", help="time ONNX Runtime only")
+    parser.add_argument("--record", action="store_true",
+                        help="write the synthetic figures into the model's .json sidecar "
+                             "('measured': 'synthetic_test')")
     parser.add_argument("--sizes", type=Path, metavar="DATA_DIR", default=None,
                         help="instead: train each candidate size on DATA_DIR and compare")
     parser.add_argument("--epochs", type=int, default=6, help="with --sizes: epochs each")
     args = parser.parse_args(argv)
     if args.sizes is not None:
         return compare_sizes(args)
+    if args.record and args.chars is not None:
+        parser.error("--record writes the synthetic test's figures; it cannot go with --chars")
 
     clf = CharClassifier(args.model)
     if args.chars is not None:
@@ -145,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  with O and 0 taken as one: {np.mean(as_one):.4%}" + (
         f"; with them and the characters drawn alike left out: {np.mean(as_one[~alike]):.4%}"
         if alike.any() else ""))
+
+    if args.record:
+        record_synthetic(args.model, args.seed, pred, labels, alike, as_one)
 
     confusion = np.zeros((36, 36), np.int64)
     np.add.at(confusion, (labels, pred), 1)
@@ -195,6 +205,32 @@ def main(argv: list[str] | None = None) -> int:
         ratio = "" if name.startswith("ONNX") else f"   {ms / base[n]:6.1f}x ONNX Runtime"
         print(f"  {name:38s} batch {n}: {ms:8.3f} ms{ratio}")
     return 0
+
+
+def record_synthetic(model: Path, seed: int, pred: np.ndarray, labels: np.ndarray,
+                     alike: np.ndarray, as_one: np.ndarray) -> None:
+    """Write the synthetic test's figures into the model's sidecar (``measured``), so a
+    shipped model says what it reads with the command that measured it. The sidecar is
+    not covered by the model files' SHA-256 sums, so the model stays valid."""
+    sidecar = Path(model).with_suffix(".json")
+    info = json.loads(sidecar.read_text(encoding="utf-8"))
+    zero, letter_o = ALPHABET.index("0"), ALPHABET.index("O")
+    right = pred == labels
+    info.setdefault("measured", {})["synthetic_test"] = {
+        "benchmark": "python benchmarks/bench_charnet.py",
+        "characters": int(len(labels)),
+        "seed": seed,
+        "accuracy": round(float(right.mean()), 4),
+        "o_0_confusions": int(np.sum(((labels == zero) & (pred == letter_o))
+                                     | ((labels == letter_o) & (pred == zero)))),
+        "accuracy_o_and_0_as_one": round(float(as_one.mean()), 4),
+        "drawn_alike_characters": int(alike.sum()),
+        "drawn_alike_accuracy": round(float(right[alike].mean()), 4) if alike.any() else None,
+        "accuracy_others": round(float(right[~alike].mean()), 4),
+        "accuracy_others_o_and_0_as_one": round(float(as_one[~alike].mean()), 4),
+    }
+    sidecar.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    print(f"  recorded in {sidecar}")
 
 
 SIZES = [((8, 16, 32), 64), ((16, 32, 64), 128), ((32, 64, 128), 256)]

@@ -3,6 +3,7 @@
     python benchmarks/bench_models.py runs/mine/charnet.onnx              # against shipped
     python benchmarks/bench_models.py A.onnx B.onnx --region              # each set's syntax
     python benchmarks/bench_models.py runs/mine/crnn.onnx --backend holistic
+    python benchmarks/bench_models.py shipped runs/old/charnet.onnx --record   # into the sidecar
 
 Reads four sets with both models through :func:`platechar.compare` (the reader as a
 user has it: detection on the photos, segmentation or the CRNN, the plate syntax with
@@ -16,11 +17,17 @@ crops as well as the shipped one and still lose US photos, or win European ones;
 models that differ by a few plates on each set can only be told apart on all of them
 (benchmarks/HISTORY.md, "The script end to end, and the photos"). Pooling treats every
 plate as one more paired trial, whichever set it came from.
+
+``--record`` writes MODEL's figures (each set's and the pooled share read exactly, and
+the paired split against the other model) into MODEL's JSON sidecar, under ``measured``
+(``real_plates``, or ``real_plates_with_region`` with ``--region``), so a shipped model
+says how it reads real plates with the command that measured it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -52,6 +59,8 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--sets", default=",".join(name for name, _ in SETS),
                         help="the sets to read, comma-separated (default: all four)")
+    parser.add_argument("--record", action="store_true",
+                        help="write MODEL's figures into its .json sidecar ('measured')")
     add_label_argument(parser)
     args = parser.parse_args(argv)
     wanted = [s.strip() for s in args.sets.split(",") if s.strip()]
@@ -63,7 +72,7 @@ def main(argv=None) -> int:
 
     import platechar
 
-    rows = []
+    rows, model_file = [], None
     with tempfile.TemporaryDirectory() as scratch:
         for name, region in SETS:
             if name not in wanted:
@@ -77,12 +86,58 @@ def main(argv=None) -> int:
                 print(f"bench_models: {exc}", file=sys.stderr)
                 return 1
             rows.append((name, *result.paired_right(*result.evaluations)))
+            model_file = result.evaluations[1].model
     print(f"{args.backend} backend, region {'of each set' if args.region else 'any'}; "
           f"A = {args.against}, B = {args.model}")
     if "held-out crops" in wanted:
         print(describe_labels(args.raw_labels))
     print(format_rows(rows))
+    if args.record and rows:
+        sidecar = record(rows, _sidecar(model_file, args.backend), against=args.against,
+                         region=args.region, raw=args.raw_labels)
+        print(f"recorded in {sidecar}")
     return 0
+
+
+def _sidecar(model_file: str | None, backend: str) -> Path:
+    """The JSON sidecar of the model a column read with (``None``: the shipped one)."""
+    if model_file is None:
+        from classifier.charnet import SHIPPED_WEIGHTS
+        from platechar.training.crnn import SHIPPED
+
+        model_file = SHIPPED_WEIGHTS if backend == "segmented" else SHIPPED
+    return Path(model_file).with_suffix(".json")
+
+
+def record(rows: list[tuple[str, list[bool], list[bool]]], sidecar: Path, *, against: str,
+           region: bool, raw: bool) -> Path:
+    """Write B's figures (each row's ``b`` column) into ``sidecar``'s ``measured``.
+
+    The sidecar is not covered by the model files' SHA-256 sums, so the model stays valid.
+    """
+    from platechar.metrics import paired_test
+
+    pooled_a = [x for _, a, _ in rows for x in a]
+    pooled_b = [x for _, _, b in rows for x in b]
+    test = paired_test(pooled_a, pooled_b)
+    figures = {
+        "benchmark": "python benchmarks/bench_models.py" + (" --region" if region else ""),
+        "region": "each set's" if region else "any",
+        "labels": "held-out crops: groundtruth.csv as it is" if raw else
+                  "held-out crops: groundtruth.csv with benchmarks/_data.py's "
+                  "LABEL_CORRECTIONS",
+        "sets": {name: {"plates": len(b), "exact": round(sum(b) / max(1, len(b)), 4)}
+                 for name, _, b in rows},
+        "pooled": {"plates": len(pooled_b), "read": sum(pooled_b),
+                   "exact": round(sum(pooled_b) / max(1, len(pooled_b)), 4)},
+        "against": {"model": against, "read": sum(pooled_a), "only_this": test["only_b"],
+                    "only_against": test["only_a"], "p": round(test["p"], 4)},
+    }
+    info = json.loads(sidecar.read_text(encoding="utf-8"))
+    key = "real_plates_with_region" if region else "real_plates"
+    info.setdefault("measured", {})[key] = figures
+    sidecar.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return sidecar
 
 
 def _open_set(name: str, root: Path, scratch: Path, *, raw: bool):

@@ -40,3 +40,31 @@ def test_a_folder_that_is_not_one_folder_per_class_is_refused(tmp_path):
     (tmp_path / "ab").mkdir()
     with pytest.raises(SystemExit, match="--chars: .*folders ab are not classes"):
         read_char_folder(tmp_path)
+
+
+def test_record_writes_the_synthetic_figures_into_the_sidecar(tmp_path):
+    import json
+
+    from benchmarks.bench_charnet import record_synthetic
+    from classifier.charnet import ALPHABET
+
+    sidecar = tmp_path / "charnet.json"
+    sidecar.write_text(json.dumps({"kind": "charnet"}))
+    zero, letter_o, one, i = (ALPHABET.index(c) for c in "0O1I")
+    labels = np.array([zero, zero, letter_o, one, i, one])
+    pred = np.array([zero, letter_o, letter_o, i, i, one])  # a 0 read O, a twin 1 read I
+    alike = np.array([False, False, False, True, True, False])
+    as_one = np.where(pred == letter_o, zero, pred) == np.where(labels == letter_o, zero, labels)
+    record_synthetic(tmp_path / "charnet.onnx", 2, pred, labels, alike, as_one)
+    figures = json.loads(sidecar.read_text())["measured"]["synthetic_test"]
+    assert figures["characters"] == 6 and figures["seed"] == 2
+    assert figures["accuracy"] == round(4 / 6, 4)
+    assert figures["o_0_confusions"] == 1
+    assert figures["accuracy_o_and_0_as_one"] == round(5 / 6, 4)
+    assert figures["drawn_alike_characters"] == 2 and figures["drawn_alike_accuracy"] == 0.5
+    assert figures["accuracy_others"] == 0.75 and figures["accuracy_others_o_and_0_as_one"] == 1.0
+
+
+def test_record_goes_with_the_synthetic_test_only(tmp_path):
+    with pytest.raises(SystemExit):
+        main(["--chars", str(_char_folder(tmp_path, [("1", 32)])), "--record"])

@@ -33,3 +33,27 @@ def test_a_platechar_error_is_one_line_not_a_traceback(tmp_path, capsys):
     assert main(["m.onnx", "m.onnx", "--sets", "endtoend/us", "--data", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("bench_models: ") and "Traceback" not in err
+
+
+def test_record_writes_the_model_figures_into_its_sidecar(tmp_path):
+    import json
+
+    from benchmarks.bench_models import record
+
+    sidecar = tmp_path / "charnet.json"
+    sidecar.write_text(json.dumps({"kind": "charnet", "measured": {"other": 1}}))
+    rows = [("held-out crops", [True, True, False, True], [True, False, False, False]),
+            ("endtoend/us", [False, True], [True, True])]
+    record(rows, sidecar, against="shipped", region=False, raw=False)
+    info = json.loads(sidecar.read_text())
+    figures = info["measured"]["real_plates"]
+    assert info["measured"]["other"] == 1 and info["kind"] == "charnet"
+    assert figures["sets"]["held-out crops"] == {"plates": 4, "exact": 0.25}
+    assert figures["sets"]["endtoend/us"] == {"plates": 2, "exact": 1.0}
+    assert figures["pooled"] == {"plates": 6, "read": 3, "exact": 0.5}
+    assert figures["against"] == {"model": "shipped", "read": 4, "only_this": 1,
+                                  "only_against": 2, "p": 1.0}
+    record(rows[:1], sidecar, against="a.onnx", region=True, raw=True)
+    with_region = json.loads(sidecar.read_text())["measured"]["real_plates_with_region"]
+    assert with_region["region"] == "each set's" and "as it is" in with_region["labels"]
+    assert with_region["pooled"]["plates"] == 4
