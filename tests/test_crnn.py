@@ -410,3 +410,53 @@ def test_tight_share_cuts_synthetic_crops_at_their_characters():
                         for b in (np.asarray(p.char_boxes) for p in plates)])
 
     assert side_room(mix[-1][0]) < 0.6 * side_room("default")  # measured: 0.12 vs 0.25
+
+
+@pytest.mark.skipif(__import__("shutil").which("bash") is None,
+                    reason="the recipe is a bash script")
+def test_one_command_recipe_runs_the_five_phases(tmp_path):
+    """classifier/train_crnn.sh on a tiny stand-in for seg_and_ocr (synthetic US crops with
+    their labels) and tiny phases: each phase starts from the one before, the last is
+    exported and copied out, and its sidecar names the command."""
+    import os
+
+    from platechar.synth import generate_plates
+
+    data = tmp_path / "data"
+    images = data / "seg_and_ocr" / "usimages"
+    images.mkdir(parents=True)
+    rows = []
+    for k, plate in enumerate(generate_plates(12, seed=3, augment="none", styles="us",
+                                              fonts="bundled", workers=1)):
+        cv2.imwrite(str(images / f"p{k}.png"), plate.image)
+        rows.append(f"p{k}.png,us,{plate.text.replace(' ', '')}\n")
+    (data / "seg_and_ocr" / "groundtruth.csv").write_text("".join(rows))
+    work, out = tmp_path / "work", tmp_path / "out"
+    env = {**os.environ, "PHASE_EPOCHS": "1 1 1 1 1", "STEPS": "2", "BATCH_SIZE": "8",
+           "SYNTH": "24", "FINE_TUNE_SYNTH": "24", "VAL_SYNTH": "8",
+           "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    script = str(REPO / "classifier" / "train_crnn.sh")
+    result = subprocess.run(["bash", script, str(data), str(work), str(out)], cwd=REPO,
+                            env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert f"trained {work}/phase5/crnn in" in result.stdout
+    for n in range(2, 6):  # each phase fine-tunes the one before
+        info = json.loads((work / f"phase{n}" / "crnn.json").read_text())
+        assert info["trained_on"]["fine_tuned_from"]["model"].endswith(f"phase{n - 1}/crnn.keras")
+    first = json.loads((work / "phase1" / "crnn.json").read_text())
+    assert first["trained_on"]["fine_tuned_from"] is None
+    assert first["trained_on"]["two_line_plates"] == "whole"
+    last = json.loads((out / "crnn.json").read_text())
+    assert last["trained_on"]["stacked"] == 0.3 and last["trained_on"]["tight_share"] == 0.25
+    assert last["training_recipe"].startswith(f"bash classifier/train_crnn.sh {data} {work}")
+    from platechar.backends.holistic import load
+
+    reading = load(out / "crnn.onnx").recognize(cv2.imread(str(images / "p0.png")))
+    assert isinstance(reading.text, str)
+    # a wrong PHASE_EPOCHS is one clear line, before anything is trained
+    bad = subprocess.run(["bash", script, str(data), str(tmp_path / "w2")], cwd=REPO,
+                         env={**env, "PHASE_EPOCHS": "1 1"}, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "five numbers" in bad.stderr
+    assert not (tmp_path / "w2").exists()

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Train the holistic CRNN from nothing, in one command: the five phases the shipped
+# model's sidecar lists (platechar/weights/crnn.json, "training_recipe"), one after the
+# other, each starting from the phase before it.
+#
+#   bash classifier/train_crnn.sh [DATA [WORK [OUT]]]
+#
+#   DATA  the openalpr-benchmarks folder (default ../shared/data/openalpr-benchmarks):
+#         its seg_and_ocr crops' train part is mixed into every phase
+#   WORK  a folder for the phases' run folders (default runs/crnn-recipe)
+#   OUT   a folder to copy the last phase's crnn.keras / .onnx / .json into (default:
+#         none; platechar/weights to replace the shipped model)
+#
+# Run from the repository root, in an environment with platechar installed
+# (pip install -e ".[dev,train]"). About two hours on 2 CPU cores (the shipped model's
+# phases took 40, 13, 25, 17 and 19 min). The phases:
+#   1. from scratch, 25 epochs on synthetic plates (a pool of 40,000, two-line plates
+#      kept whole) and the real train part's crops (a quarter of each batch);
+#   2. 15 epochs at 5e-4, a pool of 30,000 fresh plates, the real crops 30% of a batch;
+#   3. the same for 25 epochs (patience 8), another seed;
+#   4. 20 epochs at 3e-4 with a quarter of the synthetic plates cut tight to their
+#      characters (--tight-share: seg_and_ocr's crops are cut so) and 30% of the US ones
+#      carrying two small stacked characters beside their text (--stacked: a county
+#      code, which real US plates have and their labels leave out);
+#   5. the same at 2e-4, another seed.
+# Two-line plates are read by the backend as two lines; phases 2-5 train on them cut
+# into their lines (--two-line split, the default), as they are read.
+# Each phase keeps the epoch of lowest validation loss and stops after PATIENCE epochs
+# without a better one. Measure the result with
+#   python benchmarks/bench_crnn.py --model WORK/phase5/crnn.onnx --against shipped
+#   python benchmarks/bench_models.py WORK/phase5/crnn.onnx --backend holistic
+#
+# The shipped model's phases 1-3 ran on the synthetic generator of 2026-11-22 and
+# phases 4-5 on that of 2026-11-23; this script runs all five on today's, so its model
+# is the same recipe, not the same weights. Smaller runs (a test, a first try) set
+# PHASE_EPOCHS (default "25 15 25 20 20"), STEPS (batches per epoch, 200), BATCH_SIZE
+# (64), SYNTH (phase 1's pool, 40000), FINE_TUNE_SYNTH (the others', 30000) and
+# VAL_SYNTH (fresh synthetic plates validated each epoch, 1000) in the environment.
+set -euo pipefail
+
+read -r -a EPOCHS <<< "${PHASE_EPOCHS:-25 15 25 20 20}"
+if [ "${#EPOCHS[@]}" -ne 5 ]; then
+    echo "PHASE_EPOCHS must give five numbers, one per phase, got '${PHASE_EPOCHS}'" >&2
+    exit 2
+fi
+STEPS=${STEPS:-200}
+BATCH_SIZE=${BATCH_SIZE:-64}
+SYNTH=${SYNTH:-40000}
+FINE_TUNE_SYNTH=${FINE_TUNE_SYNTH:-30000}
+VAL_SYNTH=${VAL_SYNTH:-1000}
+DATA=${1:-../shared/data/openalpr-benchmarks}
+WORK=${2:-runs/crnn-recipe}
+OUT=${3:-}
+mkdir -p "$WORK"
+started=$SECONDS
+
+CROPS="$WORK/real_train.csv"
+python benchmarks/bench_crnn.py --root "$DATA" --write-train-csv "$CROPS"
+common=(--crops "$CROPS" --steps "$STEPS" --batch-size "$BATCH_SIZE" --val-synth "$VAL_SYNTH")
+
+phase() {  # phase N SECONDS_SO_FAR: say how long the phase took
+    echo "phase $1 done in $(( (SECONDS - $2) / 60 )) min: $WORK/phase$1"
+}
+
+t=$SECONDS
+platechar train crnn --out "$WORK/phase1" "${common[@]}" --synth "$SYNTH" \
+    --two-line whole --epochs "${EPOCHS[0]}" --seed 0 --no-onnx
+phase 1 "$t"
+t=$SECONDS
+platechar train crnn --out "$WORK/phase2" --init "$WORK/phase1/crnn.keras" "${common[@]}" \
+    --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[1]}" --learning-rate 5e-4 \
+    --crop-fraction 0.3 --seed 0 --no-onnx
+phase 2 "$t"
+t=$SECONDS
+platechar train crnn --out "$WORK/phase3" --init "$WORK/phase2/crnn.keras" "${common[@]}" \
+    --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[2]}" --patience 8 --learning-rate 5e-4 \
+    --crop-fraction 0.3 --seed 2 --no-onnx
+phase 3 "$t"
+t=$SECONDS
+platechar train crnn --out "$WORK/phase4" --init "$WORK/phase3/crnn.keras" "${common[@]}" \
+    --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[3]}" --patience 6 --learning-rate 3e-4 \
+    --crop-fraction 0.3 --tight-share 0.25 --stacked 0.3 --seed 9 --no-onnx
+phase 4 "$t"
+t=$SECONDS
+platechar train crnn --out "$WORK/phase5" --init "$WORK/phase4/crnn.keras" "${common[@]}" \
+    --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[4]}" --patience 6 --learning-rate 2e-4 \
+    --crop-fraction 0.3 --tight-share 0.25 --stacked 0.3 --seed 10
+phase 5 "$t"
+# the sidecar names the command that made the model (each phase's run folder keeps its own
+# options in config.json, and its sidecar the sha256 of the model it started from)
+python - "$WORK/phase5/crnn.json" "bash classifier/train_crnn.sh $DATA $WORK${OUT:+ $OUT}" <<'EOF'
+import json
+import sys
+
+path, command = sys.argv[1], sys.argv[2]
+with open(path, encoding="utf-8") as f:
+    info = json.load(f)
+info["training_recipe"] = (f"{command}: five phases, each fine-tuned from the one before "
+                           "(classifier/train_crnn.sh lists them)")
+with open(path, "w", encoding="utf-8") as f:
+    f.write(json.dumps(info, indent=2) + "\n")
+EOF
+
+if [ -n "$OUT" ]; then
+    mkdir -p "$OUT"
+    cp "$WORK/phase5/crnn.keras" "$WORK/phase5/crnn.onnx" "$WORK/phase5/crnn.json" "$OUT/"
+    echo "copied the model to $OUT"
+fi
+echo "trained $WORK/phase5/crnn in $(( (SECONDS - started) / 60 )) min"
