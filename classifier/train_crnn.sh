@@ -36,6 +36,8 @@
 # PHASE_EPOCHS (default "25 15 25 20 20"), STEPS (batches per epoch, 200), BATCH_SIZE
 # (64), SYNTH (phase 1's pool, 40000), FINE_TUNE_SYNTH (the others', 30000) and
 # VAL_SYNTH (fresh synthetic plates validated each epoch, 1000) in the environment.
+# RESUME=1 keeps the phases an interrupted run finished (those whose crnn.json, written
+# after the model, is there) and goes on from the first one missing.
 set -euo pipefail
 
 read -r -a EPOCHS <<< "${PHASE_EPOCHS:-25 15 25 20 20}"
@@ -61,31 +63,48 @@ common=(--crops "$CROPS" --steps "$STEPS" --batch-size "$BATCH_SIZE" --val-synth
 phase() {  # phase N SECONDS_SO_FAR: say how long the phase took
     echo "phase $1 done in $(( (SECONDS - $2) / 60 )) min: $WORK/phase$1"
 }
+done_before() {  # done_before N: with RESUME=1, is phase N's model already written?
+    if [ "${RESUME:-0}" = 1 ] && [ -f "$WORK/phase$1/crnn.json" ]; then
+        echo "phase $1 kept from before: $WORK/phase$1"
+        return 0
+    fi
+    return 1
+}
 
-t=$SECONDS
-platechar train crnn --out "$WORK/phase1" "${common[@]}" --synth "$SYNTH" \
-    --two-line whole --epochs "${EPOCHS[0]}" --seed 0 --no-onnx
-phase 1 "$t"
-t=$SECONDS
-platechar train crnn --out "$WORK/phase2" --init "$WORK/phase1/crnn.keras" "${common[@]}" \
-    --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[1]}" --learning-rate 5e-4 \
-    --crop-fraction 0.3 --seed 0 --no-onnx
-phase 2 "$t"
-t=$SECONDS
-platechar train crnn --out "$WORK/phase3" --init "$WORK/phase2/crnn.keras" "${common[@]}" \
-    --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[2]}" --patience 8 --learning-rate 5e-4 \
-    --crop-fraction 0.3 --seed 2 --no-onnx
-phase 3 "$t"
-t=$SECONDS
-platechar train crnn --out "$WORK/phase4" --init "$WORK/phase3/crnn.keras" "${common[@]}" \
-    --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[3]}" --patience 6 --learning-rate 3e-4 \
-    --crop-fraction 0.3 --tight-share 0.25 --stacked 0.3 --seed 9 --no-onnx
-phase 4 "$t"
-t=$SECONDS
-platechar train crnn --out "$WORK/phase5" --init "$WORK/phase4/crnn.keras" "${common[@]}" \
-    --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[4]}" --patience 6 --learning-rate 2e-4 \
-    --crop-fraction 0.3 --tight-share 0.25 --stacked 0.3 --seed 10
-phase 5 "$t"
+if ! done_before 1; then
+    t=$SECONDS
+    platechar train crnn --out "$WORK/phase1" "${common[@]}" --synth "$SYNTH" \
+        --two-line whole --epochs "${EPOCHS[0]}" --seed 0 --no-onnx
+    phase 1 "$t"
+fi
+if ! done_before 2; then
+    t=$SECONDS
+    platechar train crnn --out "$WORK/phase2" --init "$WORK/phase1/crnn.keras" "${common[@]}" \
+        --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[1]}" --learning-rate 5e-4 \
+        --crop-fraction 0.3 --seed 0 --no-onnx
+    phase 2 "$t"
+fi
+if ! done_before 3; then
+    t=$SECONDS
+    platechar train crnn --out "$WORK/phase3" --init "$WORK/phase2/crnn.keras" "${common[@]}" \
+        --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[2]}" --patience 8 --learning-rate 5e-4 \
+        --crop-fraction 0.3 --seed 2 --no-onnx
+    phase 3 "$t"
+fi
+if ! done_before 4; then
+    t=$SECONDS
+    platechar train crnn --out "$WORK/phase4" --init "$WORK/phase3/crnn.keras" "${common[@]}" \
+        --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[3]}" --patience 6 --learning-rate 3e-4 \
+        --crop-fraction 0.3 --tight-share 0.25 --stacked 0.3 --seed 9 --no-onnx
+    phase 4 "$t"
+fi
+if ! done_before 5; then
+    t=$SECONDS
+    platechar train crnn --out "$WORK/phase5" --init "$WORK/phase4/crnn.keras" "${common[@]}" \
+        --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[4]}" --patience 6 --learning-rate 2e-4 \
+        --crop-fraction 0.3 --tight-share 0.25 --stacked 0.3 --seed 10
+    phase 5 "$t"
+fi
 # the sidecar names the command that made the model (each phase's run folder keeps its own
 # options in config.json, and its sidecar the sha256 of the model it started from)
 python - "$WORK/phase5/crnn.json" "bash classifier/train_crnn.sh $DATA $WORK${OUT:+ $OUT}" <<'EOF'

@@ -454,6 +454,16 @@ def test_one_command_recipe_runs_the_five_phases(tmp_path):
 
     reading = load(out / "crnn.onnx").recognize(cv2.imread(str(images / "p0.png")))
     assert isinstance(reading.text, str)
+    # RESUME=1 keeps the finished phases and redoes only the missing ones
+    (work / "phase5" / "crnn.json").unlink()
+    phase4 = (work / "phase4" / "crnn.keras").stat().st_mtime_ns
+    again = subprocess.run(["bash", script, str(data), str(work)], cwd=REPO,
+                           env={**env, "RESUME": "1"}, capture_output=True, text=True,
+                           timeout=900)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-3000:]
+    assert "phase 4 kept from before" in again.stdout and "phase 5 done in" in again.stdout
+    assert (work / "phase4" / "crnn.keras").stat().st_mtime_ns == phase4
+    assert (work / "phase5" / "crnn.json").is_file()
     # a wrong PHASE_EPOCHS is one clear line, before anything is trained
     bad = subprocess.run(["bash", script, str(data), str(tmp_path / "w2")], cwd=REPO,
                          env={**env, "PHASE_EPOCHS": "1 1"}, capture_output=True, text=True,
