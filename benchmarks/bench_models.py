@@ -85,8 +85,9 @@ def main(argv=None) -> int:
             except platechar.PlatecharError as exc:
                 print(f"bench_models: {exc}", file=sys.stderr)
                 return 1
-            rows.append((name, *result.paired_right(*result.evaluations)))
-            model_file = result.evaluations[1].model
+            against_column, model_column = result.evaluations  # column names, in order
+            rows.append((name, *result.paired_right(against_column, model_column)))
+            model_file = result.evaluations[model_column].model
     print(f"{args.backend} backend, region {'of each set' if args.region else 'any'}; "
           f"A = {args.against}, B = {args.model}")
     if "held-out crops" in wanted:

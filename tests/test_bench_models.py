@@ -57,3 +57,38 @@ def test_record_writes_the_model_figures_into_its_sidecar(tmp_path):
     with_region = json.loads(sidecar.read_text())["measured"]["real_plates_with_region"]
     assert with_region["region"] == "each set's" and "as it is" in with_region["labels"]
     assert with_region["pooled"]["plates"] == 4
+
+
+def test_record_from_the_command_line_goes_into_the_model_read(tmp_path, capsys):
+    """main(..., --record) on a tiny stand-in for seg_and_ocr: the figures go into MODEL's
+    sidecar (a copy of the shipped model here), and the shipped one is left alone."""
+    import json
+    import shutil
+
+    import cv2
+
+    from benchmarks._data import read_seg_and_ocr
+    from classifier.charnet import SHIPPED_WEIGHTS
+    from platechar.synth import generate_plates
+
+    images = tmp_path / "data" / "seg_and_ocr" / "usimages"
+    images.mkdir(parents=True)
+    rows = []
+    for k, plate in enumerate(generate_plates(16, seed=5, augment="none", styles="us",
+                                              fonts="bundled", workers=1)):
+        cv2.imwrite(str(images / f"p{k}.png"), plate.image)
+        rows.append(f"p{k}.png,us,{plate.text.replace(' ', '')}\n")
+    (images.parent / "groundtruth.csv").write_text("".join(rows))
+    held_out = len(read_seg_and_ocr(tmp_path / "data", part="test"))
+    assert held_out > 0
+    for suffix in (".onnx", ".keras", ".json"):
+        shutil.copy(SHIPPED_WEIGHTS.with_suffix(suffix), tmp_path / f"mine{suffix}")
+    shipped_before = SHIPPED_WEIGHTS.with_suffix(".json").read_text()
+    assert main([str(tmp_path / "mine.onnx"), "--sets", "held-out crops", "--data",
+                 str(tmp_path / "data"), "--record"]) == 0
+    assert "recorded in" in capsys.readouterr().out
+    figures = json.loads((tmp_path / "mine.json").read_text())["measured"]["real_plates"]
+    assert figures["sets"]["held-out crops"]["plates"] == held_out
+    # the same network on both sides: no plate is read by one only
+    assert figures["against"]["only_this"] == figures["against"]["only_against"] == 0
+    assert SHIPPED_WEIGHTS.with_suffix(".json").read_text() == shipped_before
