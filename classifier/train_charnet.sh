@@ -12,7 +12,7 @@
 #
 # Run from the repository root, in an environment with platechar installed
 # (pip install -e ".[dev]"). 30-40 minutes on 2 CPU cores (run end to end on 2026-11-24,
-# runs/recipe7: 31 min, 15 for the synthetic model and 15 for the fine-tune). The steps:
+# runs/recipe9: 32 min, 16 for the synthetic model and 15 for the fine-tune). The steps:
 #   1. 60,000 synthetic characters (seed 1) to train on, 10,000 (seed 2) to test on;
 #   2. the real crops split into train and test parts (benchmarks/_data.py is_held_out:
 #      the test part is never trained on), and the train part's characters harvested
@@ -36,10 +36,11 @@
 # so it was dropped.
 # Measure the result with: python benchmarks/bench_charnet.py --model STEM.onnx,
 # python benchmarks/bench_segmented.py --model STEM.onnx --against shipped (--record
-# writes the figures into STEM.json) and, on photos, platechar evaluate
-# DATA/endtoend/us --model STEM.onnx. runs/recipe7 read 141 of the 155 held-out crops and
-# 72.7% of endtoend/us, against the shipped model's 144 and 77.3%: the shipped model is
-# not this script's (README.md, Character CNN).
+# writes the figures into STEM.json) and, on the held-out crops and the photos at once,
+# python benchmarks/bench_models.py STEM.onnx. The shipped model is this script's: made
+# on 2026-11-24 with STEM platechar/weights/charnet (runs/recipe9, 32 min), it reads 141
+# of the 155 held-out crops and 305 of bench_models.py's 370 real plates (README.md,
+# Character CNN).
 #
 # Smaller runs (a test, a first try) set CHARS, TEST_CHARS, EPOCHS, SYNTH_PATIENCE and
 # FINE_TUNE_EPOCHS in the environment (defaults 60000, 10000, 30, 10 and 14). SEED (default
