@@ -44,3 +44,20 @@ def plate_scene_path(tmp_path: Path, plate_scene: np.ndarray) -> Path:
     path = tmp_path / "scene.png"
     path.write_bytes(cv2.imencode(".png", plate_scene)[1].tobytes())
     return path
+
+
+def write_seg_and_ocr_standin(root: Path, count: int, seed: int) -> Path:
+    """A tiny stand-in for OpenALPR's ``seg_and_ocr`` under ``root``: ``count`` clean
+    synthetic US crops in ``usimages/`` and their ``groundtruth.csv`` (``file,us,TEXT``).
+    Returns the images' folder."""
+    from platechar.synth import generate_plates
+
+    images = root / "seg_and_ocr" / "usimages"
+    images.mkdir(parents=True)
+    rows = []
+    for k, plate in enumerate(generate_plates(count, seed=seed, augment="none", styles="us",
+                                              fonts="bundled", workers=1)):
+        cv2.imwrite(str(images / f"p{k}.png"), plate.image)
+        rows.append(f"p{k}.png,us,{plate.text.replace(' ', '')}\n")
+    (images.parent / "groundtruth.csv").write_text("".join(rows))
+    return images

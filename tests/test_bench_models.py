@@ -65,20 +65,12 @@ def test_record_from_the_command_line_goes_into_the_model_read(tmp_path, capsys)
     import json
     import shutil
 
-    import cv2
+    from conftest import write_seg_and_ocr_standin
 
     from benchmarks._data import read_seg_and_ocr
     from classifier.charnet import SHIPPED_WEIGHTS
-    from platechar.synth import generate_plates
 
-    images = tmp_path / "data" / "seg_and_ocr" / "usimages"
-    images.mkdir(parents=True)
-    rows = []
-    for k, plate in enumerate(generate_plates(16, seed=5, augment="none", styles="us",
-                                              fonts="bundled", workers=1)):
-        cv2.imwrite(str(images / f"p{k}.png"), plate.image)
-        rows.append(f"p{k}.png,us,{plate.text.replace(' ', '')}\n")
-    (images.parent / "groundtruth.csv").write_text("".join(rows))
+    write_seg_and_ocr_standin(tmp_path / "data", 16, seed=5)
     held_out = len(read_seg_and_ocr(tmp_path / "data", part="test"))
     assert held_out > 0
     for suffix in (".onnx", ".keras", ".json"):

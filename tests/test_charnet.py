@@ -458,19 +458,10 @@ def test_init_from_a_model_of_the_wrong_shape(tmp_path):
 def test_one_command_recipe_trains_a_model_from_nothing(tmp_path):
     """classifier/train_charnet.sh on a tiny stand-in for seg_and_ocr (synthetic US crops
     with their labels) and small counts: every step runs and the model it writes reads."""
-    import cv2
-
-    from platechar.synth import generate_plates
+    from conftest import write_seg_and_ocr_standin
 
     data = tmp_path / "data"
-    images = data / "seg_and_ocr" / "usimages"
-    images.mkdir(parents=True)
-    rows = []
-    for k, plate in enumerate(generate_plates(14, seed=3, augment="none", styles="us",
-                                              fonts="bundled", workers=1)):
-        cv2.imwrite(str(images / f"p{k}.png"), plate.image)
-        rows.append(f"p{k}.png,us,{plate.text.replace(' ', '')}\n")
-    (data / "seg_and_ocr" / "groundtruth.csv").write_text("".join(rows))
+    write_seg_and_ocr_standin(data, 14, seed=3)
     work = tmp_path / "work"
     env = {**os.environ, "CHARS": "720", "TEST_CHARS": "144", "EPOCHS": "1",
            "FINE_TUNE_EPOCHS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",

@@ -420,17 +420,10 @@ def test_one_command_recipe_runs_the_five_phases(tmp_path):
     exported and copied out, and its sidecar names the command."""
     import os
 
-    from platechar.synth import generate_plates
+    from conftest import write_seg_and_ocr_standin
 
     data = tmp_path / "data"
-    images = data / "seg_and_ocr" / "usimages"
-    images.mkdir(parents=True)
-    rows = []
-    for k, plate in enumerate(generate_plates(12, seed=3, augment="none", styles="us",
-                                              fonts="bundled", workers=1)):
-        cv2.imwrite(str(images / f"p{k}.png"), plate.image)
-        rows.append(f"p{k}.png,us,{plate.text.replace(' ', '')}\n")
-    (data / "seg_and_ocr" / "groundtruth.csv").write_text("".join(rows))
+    images = write_seg_and_ocr_standin(data, 12, seed=3)
     work, out = tmp_path / "work", tmp_path / "out"
     env = {**os.environ, "PHASE_EPOCHS": "1 1 1 1 1", "STEPS": "2", "BATCH_SIZE": "8",
            "SYNTH": "24", "FINE_TUNE_SYNTH": "24", "VAL_SYNTH": "8",
