@@ -10,7 +10,8 @@ Examples::
     platechar train crnn --out runs/crnn --crops runs/real_train.csv
     # (the shipped weights: that with --two-line whole, then four fine-tunes, the last
     #  two with --tight-share 0.25 --stacked 0.3; all five in one command, about two
-    #  hours: bash classifier/train_crnn.sh ../shared/data/openalpr-benchmarks)
+    #  hours: bash classifier/train_crnn.sh ../shared/data/openalpr-benchmarks; on today's
+    #  generator it reads fewer real crops than the shipped model, see README)
     # fine-tune the shipped model on your own crops (file names or a filename,text CSV)
     platechar train crnn --out runs/mine --init shipped --crops my_plates/ \\
         --synth 10000 --epochs 10 --learning-rate 3e-4
