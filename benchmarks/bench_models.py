@@ -118,8 +118,7 @@ def record(rows: list[tuple[str, list[bool], list[bool]]], sidecar: Path, *, aga
     """
     from platechar.metrics import paired_test
 
-    pooled_a = [x for _, a, _ in rows for x in a]
-    pooled_b = [x for _, _, b in rows for x in b]
+    pooled_a, pooled_b = pooled(rows)
     test = paired_test(pooled_a, pooled_b)
     figures = {
         "benchmark": "python benchmarks/bench_models.py" + (" --region" if region else ""),
@@ -150,14 +149,18 @@ def _open_set(name: str, root: Path, scratch: Path, *, raw: bool):
     return platechar.open_dataset(root / name)
 
 
+def pooled(rows: list[tuple[str, list[bool], list[bool]]]) -> tuple[list[bool], list[bool]]:
+    """Every set's plates as one paired list per model, set after set."""
+    return [x for _, a, _ in rows for x in a], [x for _, _, b in rows for x in b]
+
+
 def format_rows(rows: list[tuple[str, list[bool], list[bool]]]) -> str:
     """A table: per set and pooled, the plates, each model's share read exactly, the
     plates only one reads, and the exact McNemar p of that split."""
     from platechar.metrics import paired_test
 
     if len(rows) > 1:
-        rows = [*rows, ("all, pooled", [x for _, a, _ in rows for x in a],
-                        [x for _, _, b in rows for x in b])]
+        rows = [*rows, ("all, pooled", *pooled(rows))]
     lines = [f"{'set':<16}{'plates':>7}{'A exact':>9}{'B exact':>9}{'only A':>8}"
              f"{'only B':>8}{'p':>8}"]
     for name, a, b in rows:
