@@ -125,6 +125,19 @@ def write_labels_csv(crops: list[LabelledCrop], path: Path) -> Path:
     return path
 
 
+def record_measured(sidecar: Path, key: str, figures: dict) -> Path:
+    """Write ``figures`` into a model's JSON sidecar under ``measured[key]``, so a model
+    says what it reads with the command that measured it. The sidecar is not covered by
+    the model files' SHA-256 sums, so the model stays valid."""
+    import json
+
+    sidecar = Path(sidecar)
+    info = json.loads(sidecar.read_text(encoding="utf-8"))
+    info.setdefault("measured", {})[key] = figures
+    sidecar.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return sidecar
+
+
 def o_is_0(text: str) -> str:
     """The labels write digit 0 for letter O; this reads both as 0 (a fair, looser score)."""
     return text.replace("O", "0")

@@ -28,7 +28,6 @@ is the fastest plain TensorFlow call; both are measured in the same run as ONNX 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -39,6 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks._data import record_measured  # noqa: E402
 from classifier.charnet import (  # noqa: E402
     ALPHABET,
     INPUT_SHAPE,
@@ -144,17 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {alike.sum()} characters their style draws like another (Brazil's 1 and I, "
               f"0 and O): {np.mean(pred[alike] == labels[alike]):.2%}; all others: "
               f"{np.mean(pred[~alike] == labels[~alike]):.4%}")
-    # O and 0: the generator squeezes glyphs to as little as half their width, and US
-    # plate fonts draw 0 as a narrow ring: a narrow O and a 0 are then the same shape,
-    # which only the plate's syntax (or its reader) tells apart
-    zero, letter_o = ALPHABET.index("0"), ALPHABET.index("O")
-    as_one = np.where(pred == letter_o, zero, pred) == np.where(labels == letter_o, zero, labels)
+    as_one = read_right_o_is_0(pred, labels)
     print(f"  with O and 0 taken as one: {np.mean(as_one):.4%}" + (
         f"; with them and the characters drawn alike left out: {np.mean(as_one[~alike]):.4%}"
         if alike.any() else ""))
 
     if args.record:
-        record_synthetic(args.model, args.seed, pred, labels, alike, as_one)
+        record_synthetic(args.model, args.seed, pred, labels, alike)
 
     confusion = np.zeros((36, 36), np.int64)
     np.add.at(confusion, (labels, pred), 1)
@@ -207,16 +203,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def record_synthetic(model: Path, seed: int, pred: np.ndarray, labels: np.ndarray,
-                     alike: np.ndarray, as_one: np.ndarray) -> None:
-    """Write the synthetic test's figures into the model's sidecar (``measured``), so a
-    shipped model says what it reads with the command that measured it. The sidecar is
-    not covered by the model files' SHA-256 sums, so the model stays valid."""
-    sidecar = Path(model).with_suffix(".json")
-    info = json.loads(sidecar.read_text(encoding="utf-8"))
+def read_right_o_is_0(pred: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Which characters are read right when O and 0 count as one class.
+
+    The generator squeezes glyphs to as little as half their width, and US plate fonts
+    draw 0 as a narrow ring: a narrow O and a 0 are then the same shape, which only the
+    plate's syntax (or its reader) tells apart."""
     zero, letter_o = ALPHABET.index("0"), ALPHABET.index("O")
-    right = pred == labels
-    info.setdefault("measured", {})["synthetic_test"] = {
+    return np.where(pred == letter_o, zero, pred) == np.where(labels == letter_o, zero, labels)
+
+
+def record_synthetic(model: Path, seed: int, pred: np.ndarray, labels: np.ndarray,
+                     alike: np.ndarray) -> None:
+    """Write the synthetic test's figures into the model's sidecar (``measured``:
+    ``synthetic_test``), so a shipped model says what it reads with the command that
+    measured it."""
+    zero, letter_o = ALPHABET.index("0"), ALPHABET.index("O")
+    right, as_one = pred == labels, read_right_o_is_0(pred, labels)
+    sidecar = record_measured(Path(model).with_suffix(".json"), "synthetic_test", {
         "benchmark": "python benchmarks/bench_charnet.py",
         "characters": int(len(labels)),
         "seed": seed,
@@ -228,8 +232,7 @@ def record_synthetic(model: Path, seed: int, pred: np.ndarray, labels: np.ndarra
         "drawn_alike_accuracy": round(float(right[alike].mean()), 4) if alike.any() else None,
         "accuracy_others": round(float(right[~alike].mean()), 4),
         "accuracy_others_o_and_0_as_one": round(float(as_one[~alike].mean()), 4),
-    }
-    sidecar.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    })
     print(f"  recorded in {sidecar}")
 
 

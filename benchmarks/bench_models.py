@@ -27,7 +27,6 @@ says how it reads real plates with the command that measured it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -39,6 +38,7 @@ from benchmarks._data import (  # noqa: E402
     add_label_argument,
     describe_labels,
     read_seg_and_ocr,
+    record_measured,
     write_labels_csv,
 )
 
@@ -112,10 +112,7 @@ def _sidecar(model_file: str | None, backend: str) -> Path:
 
 def record(rows: list[tuple[str, list[bool], list[bool]]], sidecar: Path, *, against: str,
            region: bool, raw: bool) -> Path:
-    """Write B's figures (each row's ``b`` column) into ``sidecar``'s ``measured``.
-
-    The sidecar is not covered by the model files' SHA-256 sums, so the model stays valid.
-    """
+    """Write B's figures (each row's ``b`` column) into ``sidecar``'s ``measured``."""
     from platechar.metrics import paired_test
 
     pooled_a, pooled_b = pooled(rows)
@@ -133,11 +130,8 @@ def record(rows: list[tuple[str, list[bool], list[bool]]], sidecar: Path, *, aga
         "against": {"model": against, "read": sum(pooled_a), "only_this": test["only_b"],
                     "only_against": test["only_a"], "p": round(test["p"], 4)},
     }
-    info = json.loads(sidecar.read_text(encoding="utf-8"))
-    key = "real_plates_with_region" if region else "real_plates"
-    info.setdefault("measured", {})[key] = figures
-    sidecar.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    return sidecar
+    return record_measured(sidecar, "real_plates_with_region" if region else "real_plates",
+                           figures)
 
 
 def _open_set(name: str, root: Path, scratch: Path, *, raw: bool):

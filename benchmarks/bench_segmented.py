@@ -22,7 +22,6 @@ The sidecar is not covered by the model files' SHA-256 sums, so the model stays 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from benchmarks._data import (  # noqa: E402
     print_paired,
     read_recorded_reads,
     read_seg_and_ocr,
+    record_measured,
     score,
 )
 
@@ -96,10 +96,9 @@ def main(argv=None) -> int:
     if args.misses:
         print("  misreads:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:args.misses]))
     if args.record:
-        sidecar = Path(recognizer.classifier.path).with_suffix(".json")
-        info = json.loads(sidecar.read_text(encoding="utf-8"))
         ours_s, theirs_s = scores["segmented"], scores["OpenALPR"]
-        info.setdefault("measured", {})["real_seg_and_ocr_test"] = {
+        sidecar = record_measured(Path(recognizer.classifier.path).with_suffix(".json"),
+                                  "real_seg_and_ocr_test", {
             "benchmark": "python benchmarks/bench_segmented.py",
             "crops": len(crops),
             "exact": round(ours_s["exact"], 4),
@@ -109,8 +108,7 @@ def main(argv=None) -> int:
             "openalpr_same_crops_exact": round(theirs_s["exact"], 4),
             "labels": "groundtruth.csv as it is" if args.raw_labels else
                       "groundtruth.csv with benchmarks/_data.py's LABEL_CORRECTIONS",
-        }
-        sidecar.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        })
         print(f"  recorded in {sidecar}")
     if args.cold:
         cold_reads(args.cold)

@@ -182,13 +182,15 @@ def train(config: TrainConfig, *, pool: tuple[np.ndarray, Sequence[str]] | None 
           crops: LabelledCrops | None = None,
           validation: tuple[Sequence[np.ndarray], Sequence[str]],
           info: dict | None = None, name: str = "crnn", export_onnx: bool = True, verbose: int = 2,
-          log: Callable[[str], None] = print) -> TrainResult:
+          log: Callable[[str], None] = print, recipe: str | None = None) -> TrainResult:
     """Train a CRNN and write the run folder (see the module docstring).
 
     ``pool``: ready gray ``uint8`` crops at the input size and their texts (synthetic);
     ``crops``: labelled crops of any size, augmented heavily; ``validation``: gray crops
     (any size) and texts, read each epoch. ``info`` goes into the model's sidecar (what
-    it was trained on). The model files are ``run_dir/<name>.keras/.onnx/.json``.
+    it was trained on), and ``recipe``, the command that made the model when this run is
+    a step of a longer one, as its ``training_recipe``. The model files are
+    ``run_dir/<name>.keras/.onnx/.json``.
     Returns the best network (lowest val_loss) and its figures.
     """
     import keras
@@ -258,6 +260,8 @@ def train(config: TrainConfig, *, pool: tuple[np.ndarray, Sequence[str]] | None 
         "epochs_run": len(history.get("loss", [])),
         "training_seconds": round(seconds, 1),
     }
+    if recipe:
+        sidecar["training_recipe"] = recipe
     paths = model_io.save_model(trained.prediction, run / name, sidecar, onnx=export_onnx)
     log(f"saved {', '.join(str(p) for p in paths.values())}: val plates "
         f"{metrics['seq_acc']:.2%} exact, CER {metrics['cer']:.3f}, "

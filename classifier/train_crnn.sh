@@ -62,6 +62,10 @@ started=$SECONDS
 CROPS="$WORK/real_train.csv"
 python benchmarks/bench_crnn.py --root "$DATA" --write-train-csv "$CROPS"
 common=(--crops "$CROPS" --steps "$STEPS" --batch-size "$BATCH_SIZE" --val-synth "$VAL_SYNTH")
+# the last phase's sidecar names this command (each phase's run folder keeps its own options
+# in config.json, and its sidecar the sha256 of the model it started from)
+RECIPE="bash classifier/train_crnn.sh $DATA $WORK${OUT:+ $OUT}: five phases, each fine-tuned"
+RECIPE+=" from the one before (classifier/train_crnn.sh lists them)"
 
 phase() {  # phase N SECONDS_SO_FAR: say how long the phase took
     echo "phase $1 done in $(( (SECONDS - $2) / 60 )) min: $WORK/phase$1"
@@ -105,23 +109,9 @@ if ! done_before 5; then
     t=$SECONDS
     platechar train crnn --out "$WORK/phase5" --init "$WORK/phase4/crnn.keras" "${common[@]}" \
         --synth "$FINE_TUNE_SYNTH" --epochs "${EPOCHS[4]}" --patience 6 --learning-rate 2e-4 \
-        --crop-fraction 0.3 --tight-share 0.25 --stacked 0.3 --seed 10
+        --crop-fraction 0.3 --tight-share 0.25 --stacked 0.3 --seed 10 --recipe "$RECIPE"
     phase 5 "$t"
 fi
-# the sidecar names the command that made the model (each phase's run folder keeps its own
-# options in config.json, and its sidecar the sha256 of the model it started from)
-python - "$WORK/phase5/crnn.json" "bash classifier/train_crnn.sh $DATA $WORK${OUT:+ $OUT}" <<'EOF'
-import json
-import sys
-
-path, command = sys.argv[1], sys.argv[2]
-with open(path, encoding="utf-8") as f:
-    info = json.load(f)
-info["training_recipe"] = (f"{command}: five phases, each fine-tuned from the one before "
-                           "(classifier/train_crnn.sh lists them)")
-with open(path, "w", encoding="utf-8") as f:
-    f.write(json.dumps(info, indent=2) + "\n")
-EOF
 
 if [ -n "$OUT" ]; then
     mkdir -p "$OUT"

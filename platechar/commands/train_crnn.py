@@ -86,6 +86,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="processes making synthetic plates (default 0: one per core)")
     parser.add_argument("--no-onnx", action="store_true",
                         help="skip the ONNX export (the reading path needs it)")
+    parser.add_argument("--recipe", default=None, metavar="TEXT",
+                        help="the command that made the model, when this run is one step of "
+                             "a longer one (kept in the sidecar as 'training_recipe')")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
                    val_crops=args.val_crops, seed=args.seed, styles=args.styles,
                    two_line=args.two_line, tight_share=args.tight_share,
                    stacked=args.stacked,
-                   workers=args.workers, export_onnx=not args.no_onnx)
+                   workers=args.workers, export_onnx=not args.no_onnx, recipe=args.recipe)
     except PlatecharError as exc:
         print(f"platechar train crnn: {exc}", file=sys.stderr)
         return 1

@@ -162,7 +162,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
                crop_fraction: float = 0.25, val_synth: int = 1000, val_crops: float = 0.15,
                seed: int = 0, styles=None, two_line: str = "split", workers: int = 0,
                tight_share: float = 0.0, stacked: float = 0.0, export_onnx: bool = True,
-               verbose: int = 2, log: Callable[[str], None] = print):
+               verbose: int = 2, log: Callable[[str], None] = print,
+               recipe: str | None = None):
     """Train (or fine-tune, with ``init_from``) a CRNN; returns the ``TrainResult``.
 
     ``synth``: synthetic plates in the pool (0 for none); ``crops``: CSVs/folders of
@@ -172,7 +173,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     ``tight_share`` of the synthetic plates (training and validation) are cut tight to
     their characters (:func:`pool_mix`). ``stacked`` of the synthetic US plates carry
     two small stacked characters beside their text that the label leaves out
-    (:func:`with_stacked`).
+    (:func:`with_stacked`). ``recipe``: the command that made the model, when this run is
+    one step of a longer one (the sidecar's ``training_recipe``).
     """
     from platechar._version import __version__
 
@@ -243,4 +245,5 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         "platechar_version": __version__,
     }
     return train(config, pool=pool, crops=labelled, validation=(val_images, val_texts),
-                 info=info, export_onnx=export_onnx, verbose=verbose, log=log)
+                 info=info, export_onnx=export_onnx, verbose=verbose, log=log,
+                 recipe=recipe)
