@@ -27,7 +27,7 @@ import os
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import cv2
@@ -69,9 +69,34 @@ def bench_synthetic(recognizer, n: int, seed: int) -> tuple[list, list[str], lis
     wrong = [(p.text, r.text) for p, r in zip(plates, readings, strict=True)
              if p.text != r.text][:10]
     print("  misread:", ", ".join(f"{t}->{r or '-'}" for t, r in wrong))
+    kinds = Counter(kind_of_miss(p.text, p.layout, r.text)
+                    for p, r in zip(plates, readings, strict=True) if p.text != r.text)
+    print("  misses by kind:", ", ".join(f"{kinds[k]} {k}" for k in MISS_KINDS) or "none")
     print(f"  {fonts_used()}")
     return ([p.image for p in plates], [p.text for p in plates],
             [p.text == r.text for p, r in zip(plates, readings, strict=True)])
+
+
+MISS_KINDS = ("only O/0", "only I/1 (and O/0)", "a line left out", "other")
+"""How a synthetic plate was misread, from the shapes alike to the model's own mistakes:
+the reading is right but for ``O`` and ``0`` (which squeezed fonts and Brazil's old plates
+draw alike), or but for ``I`` and ``1`` as well (Brazil's bar); it is one line of a
+two-line plate (within one character), the other left out; or anything else."""
+
+
+def kind_of_miss(text: str, layout: str, read: str) -> str:
+    """Which of :data:`MISS_KINDS` a misreading ``read`` of the plate ``text`` is;
+    ``layout`` is the plate as drawn (``|`` between lines, see ``platechar.synth``)."""
+    from platechar.metrics import edit_distance
+
+    if o_is_0(read) == o_is_0(text):
+        return MISS_KINDS[0]
+    if o_is_0(read).replace("I", "1") == o_is_0(text).replace("I", "1"):
+        return MISS_KINDS[1]
+    lines = ["".join(c for c in line if c.isalnum()) for line in layout.split("|")]
+    if len(lines) > 1 and any(edit_distance(read, line) <= 1 for line in lines):
+        return MISS_KINDS[2]
+    return MISS_KINDS[3]
 
 
 def bench_real(recognizer, root: Path, raw_labels: bool = False

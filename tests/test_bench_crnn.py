@@ -1,0 +1,23 @@
+"""bench_crnn's sorting of synthetic misreadings (the benchmark itself needs the data)."""
+
+from benchmarks.bench_crnn import MISS_KINDS, kind_of_miss
+
+ONLY_O, ONLY_I, LINE, OTHER = MISS_KINDS
+
+
+def test_letters_drawn_alike_are_told_from_other_misses():
+    assert kind_of_miss("ABO123", "ABO 123", "AB0123") == ONLY_O
+    assert kind_of_miss("AB0123", "AB0 123", "ABO123") == ONLY_O
+    assert kind_of_miss("LCI1118", "LCI-1118", "LC11118") == ONLY_I
+    assert kind_of_miss("IBO0I97", "IBO0I97", "1B00197") == ONLY_I
+    assert kind_of_miss("ABC123", "ABC 123", "ABC128") == OTHER
+    assert kind_of_miss("ABC123", "ABC 123", "ABC1234") == OTHER
+
+
+def test_a_two_line_plate_read_as_one_of_its_lines():
+    assert kind_of_miss("UR075045", "UR07|5045", "5045") == LINE
+    assert kind_of_miss("UR075045", "UR07|5045", "UR07") == LINE
+    assert kind_of_miss("QE920239", "QE92|0239", "0238") == LINE  # within one character
+    assert kind_of_miss("1V0RKC1", "1V0|RKC1", "RXC") == OTHER
+    # one-line plates have no line to leave out
+    assert kind_of_miss("ABC123", "ABC 123", "ABC12") == OTHER
