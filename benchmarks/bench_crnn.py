@@ -50,19 +50,20 @@ from benchmarks._data import (  # noqa: E402
 )
 
 
-def bench_synthetic(recognizer, n: int, seed: int) -> tuple[list, list[str], list[bool]]:
+def bench_synthetic(recognizer, n: int, seed: int, augment: str = "default"
+                    ) -> tuple[list, list[str], list[bool]]:
     """Print the synthetic figures; return the crops, their true texts and which were
     read exactly."""
     from platechar.synth import generate_plates
 
-    plates = generate_plates(n, seed=seed, workers=0)
+    plates = generate_plates(n, seed=seed, augment=augment, workers=0)
     readings = recognizer.recognize_batch([p.image for p in plates])
     by_style: dict[str, list[bool]] = defaultdict(list)
     for plate, reading in zip(plates, readings, strict=True):
         by_style[plate.style].append(plate.text == reading.text)
     right = sum(sum(v) for v in by_style.values())
     loose = sum(o_is_0(p.text) == o_is_0(r.text) for p, r in zip(plates, readings, strict=True))
-    print(f"synthetic (seed {seed}, default mix): {right}/{n} = {right / n:.1%} exact, "
+    print(f"synthetic (seed {seed}, default mix, augment {augment}): {right}/{n} = {right / n:.1%} exact, "
           f"{loose / n:.1%} with O=0 (some plate fonts draw them alike)")
     for style, hits in sorted(by_style.items()):
         print(f"  {style:12s} {sum(hits):4d}/{len(hits):<4d} {sum(hits) / len(hits):6.1%}")
@@ -205,6 +206,8 @@ def main() -> int:
                         help="another crnn.onnx, or 'shipped', to compare with plate by plate")
     parser.add_argument("--synth", type=int, default=1000, help="fresh synthetic plates")
     parser.add_argument("--seed", type=int, default=777, help="their seed (not a training one)")
+    parser.add_argument("--augment", default="default",
+                        help="their realism: none, light, default (as trained on) or heavy")
     parser.add_argument("--repeats", type=int, default=300, help="timing repeats")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--write-train-csv", type=Path, metavar="CSV",
@@ -228,7 +231,7 @@ def main() -> int:
         WEIGHTS if args.against == "shipped" else Path(args.against))
     other = None if other_path is None else load(other_path)
     if args.synth:
-        images, truth, right = bench_synthetic(recognizer, args.synth, args.seed)
+        images, truth, right = bench_synthetic(recognizer, args.synth, args.seed, args.augment)
         if other is not None:
             against(right, other, other_path, images, truth)
     if args.root.is_dir():
