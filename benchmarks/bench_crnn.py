@@ -10,7 +10,8 @@ Reproduce (the figures in the README)::
 Measures, with the shipped model (or ``--model path/to/crnn.onnx``):
 
 * **synthetic**: exact plates on ``--synth`` fresh plates (a seed never used in training,
-  the default style mix and realism), overall and per style;
+  the default style mix and realism, or ``--augment light`` for plates as clean as a good
+  photo), overall, per style, and the misses by kind (:data:`MISS_KINDS`);
 * **real**: the test part of ``seg_and_ocr`` (155 US crops the model never saw): exact,
   exact with letter O and digit 0 taken as one (the labels write 0 for both), and CER;
   OpenALPR's recorded reads of the same crops, scored the same way;
@@ -63,8 +64,8 @@ def bench_synthetic(recognizer, n: int, seed: int, augment: str = "default"
         by_style[plate.style].append(plate.text == reading.text)
     right = sum(sum(v) for v in by_style.values())
     loose = sum(o_is_0(p.text) == o_is_0(r.text) for p, r in zip(plates, readings, strict=True))
-    print(f"synthetic (seed {seed}, default mix, augment {augment}): {right}/{n} = {right / n:.1%} exact, "
-          f"{loose / n:.1%} with O=0 (some plate fonts draw them alike)")
+    print(f"synthetic (seed {seed}, default mix, augment {augment}): {right}/{n} = "
+          f"{right / n:.1%} exact, {loose / n:.1%} with O=0 (some plate fonts draw them alike)")
     for style, hits in sorted(by_style.items()):
         print(f"  {style:12s} {sum(hits):4d}/{len(hits):<4d} {sum(hits) / len(hits):6.1%}")
     wrong = [(p.text, r.text) for p, r in zip(plates, readings, strict=True)
