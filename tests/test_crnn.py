@@ -374,6 +374,8 @@ def test_train_crnn_subcommand_refuses_bad_arguments(tiny_run, tmp_path):
     assert tight.func(tight) == 2
     stacked = parser.parse_args(["crnn", "--out", str(out), "--stacked", "-0.1"])
     assert stacked.func(stacked) == 2
+    vanity = parser.parse_args(["crnn", "--out", str(out), "--vanity", "1.1"])
+    assert vanity.func(vanity) == 2
 
 
 def test_stacked_gives_only_the_us_plates_a_stacked_pair():
@@ -388,6 +390,30 @@ def test_stacked_gives_only_the_us_plates_a_stacked_pair():
     assert [round(w, 6) for w in chosen.values()] == [round(w, 6) for w in DEFAULT_MIX.values()]
     with pytest.raises(DatasetError, match="stacked"):
         with_stacked(None, 1.5)
+
+
+def test_vanity_draws_a_share_of_the_us_plates_as_words_of_letters():
+    from platechar.errors import DatasetError
+    from platechar.synth import generate_plates
+    from platechar.synth.styles import DEFAULT_MIX
+    from platechar.training.crnn import VANITY_FORMATS, with_stacked, with_vanity
+
+    assert with_vanity("us,eu", 0.0) == "us,eu"
+    mix = with_vanity(None, 0.4)
+    vanity = [s for s in mix if s.formats == VANITY_FORMATS]
+    assert [s.name for s in vanity] == ["us"]
+    weights = {(s.name, s.formats == VANITY_FORMATS): w for s, w in mix.items()}
+    assert weights[("us", True)] == pytest.approx(DEFAULT_MIX["us"] * 0.4)
+    assert weights[("us", False)] == pytest.approx(DEFAULT_MIX["us"] * 0.6)
+    assert weights[("eu", False)] == pytest.approx(DEFAULT_MIX["eu"])
+    # both US halves get the stacked pair when asked for it
+    assert {s.stacked for s in with_stacked(mix, 0.3) if s.name == "us"} == {0.3}
+    plates = generate_plates(12, seed=4, styles=with_vanity("us", 1.0), augment="none",
+                             workers=1)
+    for plate in plates:  # words of letters with at most one digit
+        assert sum(c.isdigit() for c in plate.text) <= 1 and len(plate.text) >= 4
+    with pytest.raises(DatasetError, match="vanity"):
+        with_vanity(None, -0.5)
 
 
 def test_tight_share_cuts_synthetic_crops_at_their_characters():

@@ -77,6 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="share of the synthetic US plates with two small stacked "
                              "characters beside the text, left out of the label as plate "
                              "datasets leave them out (default 0)")
+    parser.add_argument("--vanity", type=float, default=0.0, metavar="SHARE",
+                        help="share of the synthetic US plates drawn as vanity plates, "
+                             "words of letters such as GUTSY or IM4REAL (default 0)")
     parser.add_argument("--val-synth", type=non_negative_int, default=1000,
                         help="fresh synthetic plates read each epoch (default 1000)")
     parser.add_argument("--val-crops", type=float, default=0.15,
@@ -96,8 +99,9 @@ def run(args: argparse.Namespace) -> int:
     from platechar.training.crnn import train_crnn
 
     if not 0.0 <= args.crop_fraction <= 1.0 or not 0.0 <= args.val_crops < 1.0 \
-            or not 0.0 <= args.tight_share <= 1.0 or not 0.0 <= args.stacked <= 1.0:
-        print("platechar train crnn: --crop-fraction, --tight-share and --stacked must be "
+            or not all(0.0 <= v <= 1.0 for v in (args.tight_share, args.stacked, args.vanity)):
+        print("platechar train crnn: --crop-fraction, --tight-share, --stacked and --vanity "
+              "must be "
               "within 0..1 "
               "and --val-crops within 0..1 (exclusive)", file=sys.stderr)
         return 2
@@ -108,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
                    crop_fraction=args.crop_fraction, val_synth=args.val_synth,
                    val_crops=args.val_crops, seed=args.seed, styles=args.styles,
                    two_line=args.two_line, tight_share=args.tight_share,
-                   stacked=args.stacked,
+                   stacked=args.stacked, vanity=args.vanity,
                    workers=args.workers, export_onnx=not args.no_onnx, recipe=args.recipe)
     except PlatecharError as exc:
         print(f"platechar train crnn: {exc}", file=sys.stderr)

@@ -67,6 +67,37 @@ def with_stacked(styles, share: float):
             for s, w in zip(chosen, weights, strict=True)}
 
 
+VANITY_FORMATS = ("AAAA", "AAAAA", "AAAAAA", "AAAAAAA", "AAA AAA", "AA AAAA", "AA9AAAA",
+                  "AAAAAA9", "9AAAAA", "AAA9AA")
+"""Vanity plates: words of letters, now and then a digit (``IM4REAL``, ``GR8BUNZ``,
+``SAMPLE1``, ``NO GODS``). A fifth of the real US test crops are such plates, and the
+built-in US formats are serials of digits and a few letters (their ``*****???`` draws
+five letters in a row on about one US plate in 80), so a CRNN learns that a plate's run
+of letters is short and reads ``GUTSY`` as ``5UTSY``."""
+
+
+def with_vanity(styles, share: float):
+    """The style choice ``styles`` with ``share`` of its US plates drawn as vanity plates
+    (:data:`VANITY_FORMATS`): the US style split in two, the same plate but for the text,
+    weighted ``1 - share`` and ``share``."""
+    if not 0.0 <= share <= 1.0:
+        raise DatasetError(f"vanity must be within 0..1, got {share!r}")
+    if not share:
+        return styles
+    from dataclasses import replace
+
+    from platechar.synth.styles import resolve_styles
+    chosen, weights = resolve_styles(styles)
+    mix: dict = {}
+    for style, weight in zip(chosen, weights, strict=True):
+        if style.name == "us":
+            mix[style] = mix.get(style, 0.0) + weight * (1 - share)
+            mix[replace(style, formats=VANITY_FORMATS)] = weight * share
+        else:
+            mix[style] = mix.get(style, 0.0) + weight
+    return mix
+
+
 TWO_LINE = ("split", "whole", "skip")
 LINE_CUT = (0.58, 0.42)
 """Two-line plates are read as two single-line halves: rows ``[0, 0.58 h)`` for the top
@@ -161,7 +192,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
                batch_size: int = 64, learning_rate: float = 1e-3, patience: int = 6,
                crop_fraction: float = 0.25, val_synth: int = 1000, val_crops: float = 0.15,
                seed: int = 0, styles=None, two_line: str = "split", workers: int = 0,
-               tight_share: float = 0.0, stacked: float = 0.0, export_onnx: bool = True,
+               tight_share: float = 0.0, stacked: float = 0.0, vanity: float = 0.0,
+               export_onnx: bool = True,
                verbose: int = 2, log: Callable[[str], None] = print,
                recipe: str | None = None):
     """Train (or fine-tune, with ``init_from``) a CRNN; returns the ``TrainResult``.
@@ -173,7 +205,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     ``tight_share`` of the synthetic plates (training and validation) are cut tight to
     their characters (:func:`pool_mix`). ``stacked`` of the synthetic US plates carry
     two small stacked characters beside their text that the label leaves out
-    (:func:`with_stacked`). ``recipe``: the command that made the model, when this run is
+    (:func:`with_stacked`), and ``vanity`` of them are vanity plates, words of letters
+    (:func:`with_vanity`). ``recipe``: the command that made the model, when this run is
     one step of a longer one (the sidecar's ``training_recipe``).
     """
     from platechar._version import __version__
@@ -201,7 +234,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         log(f"{len(labelled)} labelled crops to train on, "
             f"{0 if held is None else len(held)} held out")
     mix = pool_mix(tight_share)
-    styles = with_stacked(styles, stacked)
+    styles = with_stacked(with_vanity(styles, vanity), stacked)
     started = time.perf_counter()
     pool = None
     if synth > 0:
@@ -237,6 +270,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         "two_line_plates": two_line,
         "tight_share": float(tight_share),
         "stacked": float(stacked),
+        "vanity": float(vanity),
         "labelled_crops": 0 if labelled is None else len(labelled),
         "labelled_sources": [Path(c).name for c in crops],
         "validation": {"synthetic": int(val_synth),
