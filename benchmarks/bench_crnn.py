@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -101,6 +102,17 @@ def kind_of_miss(text: str, layout: str, read: str) -> str:
     return MISS_KINDS[3]
 
 
+VANITY_RULE = "4+ letters, 4+ in a row with 0s"
+
+
+def is_vanity(label: str) -> bool:
+    """Whether a real label is a vanity plate, a word rather than a serial: four or more
+    letters, four or more of them in a row (the labels write letter O as 0, so a 0 may
+    stand in the row). ``BL0GGER``, ``IM4REAL``, ``GUTSY`` are; ``7BPD06``, ``ABC1234``
+    are not."""
+    return sum(c.isalpha() for c in label) >= 4 and re.search(r"[A-Z0]{4,}", label) is not None
+
+
 def bench_real(recognizer, root: Path, raw_labels: bool = False
                ) -> tuple[list, list[str], list[bool]]:
     """Print the real crops' figures; return the crops, their true texts and which were
@@ -118,6 +130,12 @@ def bench_real(recognizer, root: Path, raw_labels: bool = False
         s = score(reads, truth)
         print(f"  {name:10s} {s['exact']:7.1%} {s['exact_o0']:7.1%} {s['cer']:7.3f}")
     print(f"  {describe_labels(raw_labels)}")
+    for name, group in (("vanity", True), ("serial", False)):
+        picked = [(t, r, o) for t, r, o in zip(truth, ours, theirs, strict=True)
+                  if is_vanity(t) == group]
+        print(f"  {name} plates ({VANITY_RULE if group else 'the rest'}): holistic "
+              f"{sum(t == r for t, r, _ in picked)}/{len(picked)}, OpenALPR "
+              f"{sum(t == o for t, _, o in picked)}/{len(picked)}")
     print_paired([t == r for t, r in zip(truth, ours, strict=True)],
                  [t == r for t, r in zip(truth, theirs, strict=True)],
                  "OpenALPR (its recorded reads)")

@@ -21,3 +21,12 @@ def test_a_two_line_plate_read_as_one_of_its_lines():
     assert kind_of_miss("1V0RKC1", "1V0|RKC1", "RXC") == OTHER
     # one-line plates have no line to leave out
     assert kind_of_miss("ABC123", "ABC 123", "ABC12") == OTHER
+
+
+def test_vanity_plates_are_words_not_serials():
+    from benchmarks.bench_crnn import is_vanity
+
+    for label in ("BL0GGER", "IM4REAL", "GUTSY", "N0G0DS", "C0NNMAN", "KHAAANN"):
+        assert is_vanity(label), label
+    for label in ("7BPD06", "ABC1234", "00617", "692", "AB12CD"):
+        assert not is_vanity(label), label
