@@ -410,8 +410,9 @@ def test_vanity_draws_a_share_of_the_us_plates_as_words_of_letters():
     assert {s.stacked for s in with_stacked(mix, 0.3) if s.name == "us"} == {0.3}
     plates = generate_plates(12, seed=4, styles=with_vanity("us", 1.0), augment="none",
                              workers=1)
-    for plate in plates:  # words of letters with at most one digit
+    for plate in plates:  # words of letters with at most one digit, O written as 0
         assert sum(c.isdigit() for c in plate.text) <= 1 and len(plate.text) >= 4
+        assert "O" not in plate.text
     with pytest.raises(DatasetError, match="vanity"):
         with_vanity(None, -0.5)
 

@@ -151,6 +151,21 @@ def test_a_style_may_draw_a_character_with_anothers_glyph():
         replace(PLAIN, glyphs=(("1", "i"),))
 
 
+def test_a_style_may_leave_letters_out_of_its_texts():
+    from dataclasses import replace
+
+    assert get_style("us").letters == ALPHABET[10:]
+    no_o = replace(PLAIN, name="test_no_o", formats=("AAAAAA", "***???"),
+                   letters="ABCDEFGHIJKLMNPQRSTUVWXYZ")
+    rng = np.random.default_rng(6)
+    texts = "".join(render_plate(no_o, rng, 48).text for _ in range(60))
+    assert "O" not in texts and set(texts) > set("ABCXYZ")
+    with pytest.raises(PlatecharError, match="letters"):
+        replace(PLAIN, letters="ab")
+    with pytest.raises(PlatecharError, match="letters"):
+        replace(PLAIN, letters="")
+
+
 def test_a_stacked_pair_is_drawn_beside_the_text_and_left_out_of_the_label():
     # Wyoming's 692 beside A/B: two small characters, one above the other, that plate
     # datasets leave out of their labels; the same rng draws the same plate otherwise

@@ -76,26 +76,30 @@ def luminance(bgr) -> float:
     return 0.114 * b + 0.587 * g + 0.299 * r
 
 
-def random_text(fmt: str, rng: np.random.Generator, uniform: bool = False) -> tuple[str, str]:
+def random_text(fmt: str, rng: np.random.Generator, uniform: bool = False,
+                letters: str = LETTERS) -> tuple[str, str]:
     """Fill a format: returns (layout with decorations, label).
 
     ``uniform=True`` draws every position from all 36 characters (keeping the layout),
-    which balances the classes for character datasets.
+    which balances the classes for character datasets. ``letters``: what an ``A`` draws
+    from (a style's :attr:`~platechar.synth.styles.PlateStyle.letters`); ``*`` and ``?``
+    draw from the digits and these.
     """
+    anything = DIGITS + letters
     out, label = [], []
     for sym in fmt:
         if uniform and sym in "A9":
             sym = "*"
         if sym == "A":
-            ch = LETTERS[rng.integers(26)]
+            ch = letters[rng.integers(len(letters))]
         elif sym == "9":
             ch = DIGITS[rng.integers(10)]
         elif sym == "*":
-            ch = ALPHABET[rng.integers(36)]
+            ch = anything[rng.integers(len(anything))]
         elif sym == "?":
             if rng.random() < 0.4:
                 continue
-            ch = ALPHABET[rng.integers(36)]
+            ch = anything[rng.integers(len(anything))]
         else:
             out.append(sym)
             continue
@@ -389,7 +393,8 @@ def render_plate(style: PlateStyle, rng: np.random.Generator, height: int = 64,
 
     # --- vertical layout of the text lines ----------------------------------------
     if text is None:
-        layout, label = random_text(_pick(rng, style.formats), rng, uniform_chars)
+        layout, label = random_text(_pick(rng, style.formats), rng, uniform_chars,
+                                    style.letters)
     else:
         layout = text
         label = "".join(c for c in text if c in ALPHABET)

@@ -96,6 +96,8 @@ class PlateStyle:
             plate datasets leave them out of their labels, as ``seg_and_ocr``'s do. 0 in
             every built-in style, so the default plates do not change; the CRNN's
             training pool asks for them (``platechar train crnn --stacked``).
+        letters: the letters an ``A`` (and the letter share of ``*``/``?``) is drawn
+            from; all 26 unless a kind of plate leaves some out.
     """
 
     name: str
@@ -126,6 +128,7 @@ class PlateStyle:
     bold: tuple[int, int] = (0, 0)
     glyphs: tuple[tuple[str, str], ...] = ()
     stacked: float = 0.0
+    letters: str = ALPHABET[10:]
     two_line: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -143,6 +146,8 @@ class PlateStyle:
         for pair in self.glyphs:
             if len(pair) != 2 or any(len(c) != 1 or c not in ALPHABET for c in pair):
                 problems.append(f"glyphs entry {pair!r} must be two characters of ALPHABET")
+        if not self.letters or any(c not in ALPHABET[10:] for c in self.letters):
+            problems.append(f"letters {self.letters!r} must be some of A-Z")
         if self.band is not None and self.band.side not in ("left", "top"):
             problems.append(f"band side {self.band.side!r} must be 'left' or 'top'")
         if problems:

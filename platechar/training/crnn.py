@@ -74,12 +74,17 @@ VANITY_FORMATS = ("AAAA", "AAAAA", "AAAAAA", "AAAAAAA", "AAA AAA", "AA AAAA", "A
 built-in US formats are serials of digits and a few letters (their ``*****???`` draws
 five letters in a row on about one US plate in 80), so a CRNN learns that a plate's run
 of letters is short and reads ``GUTSY`` as ``5UTSY``."""
+VANITY_LETTERS = "ABCDEFGHIJKLMNPQRSTUVWXYZ"
+"""Every letter but ``O``: US plate datasets write a vanity plate's ``O`` as ``0``
+(``BL0GGER``, ``N0G0DS``; many states' fonts draw the two alike), and the real crops mixed
+into training teach that; synthetic words labelled ``O`` taught the opposite (a fine-tune
+with them read ``C0NNMAN`` as ``CONNMAN`` and ``CUST0M`` as ``CUSTON``)."""
 
 
 def with_vanity(styles, share: float):
     """The style choice ``styles`` with ``share`` of its US plates drawn as vanity plates
-    (:data:`VANITY_FORMATS`): the US style split in two, the same plate but for the text,
-    weighted ``1 - share`` and ``share``."""
+    (:data:`VANITY_FORMATS`, :data:`VANITY_LETTERS`): the US style split in two, the same
+    plate but for the text, weighted ``1 - share`` and ``share``."""
     if not 0.0 <= share <= 1.0:
         raise DatasetError(f"vanity must be within 0..1, got {share!r}")
     if not share:
@@ -92,7 +97,7 @@ def with_vanity(styles, share: float):
     for style, weight in zip(chosen, weights, strict=True):
         if style.name == "us":
             mix[style] = mix.get(style, 0.0) + weight * (1 - share)
-            mix[replace(style, formats=VANITY_FORMATS)] = weight * share
+            mix[replace(style, formats=VANITY_FORMATS, letters=VANITY_LETTERS)] = weight * share
         else:
             mix[style] = mix.get(style, 0.0) + weight
     return mix
