@@ -8,10 +8,11 @@ Examples::
 
     # a model like the shipped one from scratch (CPU, about 40 minutes on 2 cores)
     platechar train crnn --out runs/crnn --crops runs/real_train.csv
-    # (the shipped weights: that with --two-line whole, then four fine-tunes, the last
-    #  two with --tight-share 0.25 --stacked 0.3; all five in one command, about two
-    #  hours: bash classifier/train_crnn.sh ../shared/data/openalpr-benchmarks; on today's
-    #  generator it reads fewer real crops than the shipped model, see README)
+    # (the shipped weights: that with --two-line whole, then five fine-tunes, the last
+    #  three with --tight-share 0.25 --stacked 0.3, the last also --vanity 0.3; all six in
+    #  one command, about two and a half hours: bash classifier/train_crnn.sh
+    #  ../shared/data/openalpr-benchmarks; on today's generator its first five phases
+    #  read fewer real crops than the shipped model did, see README)
     # fine-tune the shipped model on your own crops (file names or a filename,text CSV)
     platechar train crnn --out runs/mine --init shipped --crops my_plates/ \\
         --synth 10000 --epochs 10 --learning-rate 3e-4
