@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from platechar.alphabet import ALPHABET
+from platechar.alphabet import ALPHABET, DIGITS, LETTERS
 from platechar.synth.fonts import (
     CUT_STEM_J,
     MASTER_CAP,
@@ -29,8 +29,6 @@ from platechar.synth.fonts import (
 from platechar.synth.fonts import discover_fonts as _discover_fonts
 from platechar.synth.styles import PlateStyle
 
-LETTERS = ALPHABET[10:]
-DIGITS = ALPHABET[:10]
 CUT_STEM_J_SHARE = 0.5
 """Share of the ``J``s drawn as a ``U`` with a cut left stem, one of
 :data:`~platechar.synth.fonts.CUT_STEM_J` at random (New Jersey's, New Mexico's ``J``)."""

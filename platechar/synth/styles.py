@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from platechar.alphabet import ALPHABET
+from platechar.alphabet import ALPHABET, LETTERS
 from platechar.errors import PlatecharError
 
 BGR = tuple[int, int, int]
@@ -128,7 +128,7 @@ class PlateStyle:
     bold: tuple[int, int] = (0, 0)
     glyphs: tuple[tuple[str, str], ...] = ()
     stacked: float = 0.0
-    letters: str = ALPHABET[10:]
+    letters: str = LETTERS
     two_line: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -146,7 +146,7 @@ class PlateStyle:
         for pair in self.glyphs:
             if len(pair) != 2 or any(len(c) != 1 or c not in ALPHABET for c in pair):
                 problems.append(f"glyphs entry {pair!r} must be two characters of ALPHABET")
-        if not self.letters or any(c not in ALPHABET[10:] for c in self.letters):
+        if not self.letters or any(c not in LETTERS for c in self.letters):
             problems.append(f"letters {self.letters!r} must be some of A-Z")
         if self.band is not None and self.band.side not in ("left", "top"):
             problems.append(f"band side {self.band.side!r} must be 'left' or 'top'")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from platechar.alphabet import LETTERS
 from platechar.errors import DatasetError
 
 # the mix of synthetic realism in the pool: most plates with the default effects, a
@@ -74,7 +75,7 @@ VANITY_FORMATS = ("AAAA", "AAAAA", "AAAAAA", "AAAAAAA", "AAA AAA", "AA AAAA", "A
 built-in US formats are serials of digits and a few letters (their ``*****???`` draws
 five letters in a row on about one US plate in 80), so a CRNN learns that a plate's run
 of letters is short and reads ``GUTSY`` as ``5UTSY``."""
-VANITY_LETTERS = "ABCDEFGHIJKLMNPQRSTUVWXYZ"
+VANITY_LETTERS = LETTERS.replace("O", "")
 """Every letter but ``O``: US plate datasets write a vanity plate's ``O`` as ``0``
 (``BL0GGER``, ``N0G0DS``; many states' fonts draw the two alike), and the real crops mixed
 into training teach that; synthetic words labelled ``O`` taught the opposite (a fine-tune
