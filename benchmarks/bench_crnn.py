@@ -75,6 +75,7 @@ def bench_synthetic(recognizer, n: int, seed: int, augment: str = "default"
     kinds = Counter(kind_of_miss(p.text, p.layout, r.text)
                     for p, r in zip(plates, readings, strict=True) if p.text != r.text)
     print("  misses by kind:", ", ".join(f"{kinds[k]} {k}" for k in MISS_KINDS) or "none")
+    print_misses_by_font(plates, readings)
     print(f"  {fonts_used()}")
     return ([p.image for p in plates], [p.text for p in plates],
             [p.text == r.text for p, r in zip(plates, readings, strict=True)])
@@ -100,6 +101,28 @@ def kind_of_miss(text: str, layout: str, read: str) -> str:
     if len(lines) > 1 and any(edit_distance(read, line) <= 1 for line in lines):
         return MISS_KINDS[2]
     return MISS_KINDS[3]
+
+
+def misses_by_font(plates, readings) -> dict[str, tuple[int, int, int]]:
+    """For each font, the plates it drew, how many were misread and how many of those
+    only between ``O`` and ``0``, most drawn first: the look-alike misses gather in the
+    fonts that draw the two alike (a monospaced or Hershey ``O`` is as narrow as its
+    ``0``)."""
+    drawn: Counter = Counter(p.font for p in plates)
+    missed: Counter = Counter()
+    only_o: Counter = Counter()
+    for plate, reading in zip(plates, readings, strict=True):
+        if plate.text != reading.text:
+            missed[plate.font] += 1
+            only_o[plate.font] += kind_of_miss(plate.text, plate.layout,
+                                               reading.text) == MISS_KINDS[0]
+    return {font: (n, missed[font], only_o[font]) for font, n in drawn.most_common()}
+
+
+def print_misses_by_font(plates, readings) -> None:
+    print(f"  by font: {'plates':>6s} {'missed':>6s} {'O/0':>4s}")
+    for font, (n, missed, only_o) in misses_by_font(plates, readings).items():
+        print(f"    {font:28s} {n:6d} {missed:6d} {only_o:4d}")
 
 
 VANITY_RULE = "4+ letters, 4+ in a row with 0s"

@@ -30,3 +30,18 @@ def test_vanity_plates_are_words_not_serials():
         assert is_vanity(label), label
     for label in ("7BPD06", "ABC1234", "00617", "692", "AB12CD"):
         assert not is_vanity(label), label
+
+
+def test_misses_are_counted_per_font_with_their_look_alikes():
+    from types import SimpleNamespace as Item
+
+    from benchmarks.bench_crnn import misses_by_font
+
+    plates = [Item(text="ABO123", layout="ABO 123", font="mono"),
+              Item(text="ABC123", layout="ABC 123", font="mono"),
+              Item(text="XYZ789", layout="XYZ 789", font="sans"),
+              Item(text="KLM456", layout="KLM 456", font="mono")]
+    readings = [Item(text="AB0123"), Item(text="ABC128"), Item(text="XYZ789"),
+                Item(text="KLM456")]
+    assert misses_by_font(plates, readings) == {"mono": (3, 2, 1), "sans": (1, 0, 0)}
+    assert list(misses_by_font(plates, readings)) == ["mono", "sans"]  # most drawn first
