@@ -97,9 +97,7 @@ class PlateStyle:
             every built-in style, so the default plates do not change; the CRNN's
             training pool asks for them (``platechar train crnn --stacked``).
         letters: the letters an ``A`` (and the letter share of ``*``/``?``) is drawn
-            from; all 26 unless a kind of plate leaves some out. A digit may stand among
-            them where plates write a letter with it (US vanity words spell ``O`` with
-            the ``0``: ``N0G0DS``).
+            from; all 26 unless a kind of plate leaves some out.
     """
 
     name: str
@@ -148,8 +146,8 @@ class PlateStyle:
         for pair in self.glyphs:
             if len(pair) != 2 or any(len(c) != 1 or c not in ALPHABET for c in pair):
                 problems.append(f"glyphs entry {pair!r} must be two characters of ALPHABET")
-        if not self.letters or any(c not in ALPHABET for c in self.letters):
-            problems.append(f"letters {self.letters!r} must be some of A-Z (or 0-9)")
+        if not self.letters or any(c not in LETTERS for c in self.letters):
+            problems.append(f"letters {self.letters!r} must be some of A-Z")
         if self.band is not None and self.band.side not in ("left", "top"):
             problems.append(f"band side {self.band.side!r} must be 'left' or 'top'")
         if problems:

@@ -75,12 +75,11 @@ VANITY_FORMATS = ("AAAA", "AAAAA", "AAAAAA", "AAAAAAA", "AAA AAA", "AA AAAA", "A
 built-in US formats are serials of digits and a few letters (their ``*****???`` draws
 five letters in a row on about one US plate in 80), so a CRNN learns that a plate's run
 of letters is short and reads ``GUTSY`` as ``5UTSY``."""
-VANITY_LETTERS = LETTERS.replace("O", "0")
-"""The letters with ``0`` in the place of ``O``: US plates spell a word's ``O`` with the
-``0`` (``BL0GGER``, ``N0G0DS``; many states' fonts draw the two alike, and plate datasets
-label it ``0``). Synthetic words with an ``O`` taught the opposite (a fine-tune with them
-read ``C0NNMAN`` as ``CONNMAN`` and ``CUST0M`` as ``CUSTON``); words without ``O`` never
-showed a ``0`` between letters, and the model read ``BL0GGER`` as ``BLDGGER``."""
+VANITY_LETTERS = LETTERS.replace("O", "")
+"""Every letter but ``O``: US plate datasets write a vanity plate's ``O`` as ``0``
+(``BL0GGER``, ``N0G0DS``; many states' fonts draw the two alike), and the real crops mixed
+into training teach that; synthetic words labelled ``O`` taught the opposite (a fine-tune
+with them read ``C0NNMAN`` as ``CONNMAN`` and ``CUST0M`` as ``CUSTON``)."""
 
 
 def with_vanity(styles, share: float):
