@@ -105,9 +105,10 @@ def kind_of_miss(text: str, layout: str, read: str) -> str:
 
 def misses_by_font(plates, readings) -> dict[str, tuple[int, int, int]]:
     """For each font, the plates it drew, how many were misread and how many of those
-    only between ``O`` and ``0``, most drawn first: the look-alike misses gather in the
-    fonts that draw the two alike (a monospaced or Hershey ``O`` is as narrow as its
-    ``0``)."""
+    only between ``O`` and ``0``, most drawn first. It tells whether the look-alike misses
+    gather in the fonts that draw the two alike (a monospaced or Hershey ``O`` is about as
+    narrow as its ``0``); for the CRNN shipped on 2026-11-24 they did not (3,000 plates,
+    3-10 in each font; benchmarks/HISTORY.md)."""
     drawn: Counter = Counter(p.font for p in plates)
     missed: Counter = Counter()
     only_o: Counter = Counter()
