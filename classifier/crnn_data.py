@@ -34,11 +34,17 @@ class DataError(ValueError):
 
 @dataclass
 class LabelledCrops:
-    """Gray ``uint8`` crops of any size with their texts."""
+    """Gray ``uint8`` crops of any size with their texts.
+
+    ``boxes``, when known, holds for each crop its characters' ``(x, y, w, h)`` boxes in
+    reading order (one per character of the text), or ``None`` for a crop whose
+    characters were not found one by one; :func:`rearrange_characters` needs them.
+    """
 
     images: list[np.ndarray]
     texts: list[str]
     names: list[str]
+    boxes: list[np.ndarray | None] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -47,9 +53,12 @@ class LabelledCrops:
         """(rest, held out): about ``fraction`` of the crops held out, chosen by seed."""
         order = np.random.default_rng(seed).permutation(len(self))
         cut = int(round(len(self) * fraction))
-        pick = lambda idx: LabelledCrops([self.images[i] for i in idx],  # noqa: E731
-                                         [self.texts[i] for i in idx],
-                                         [self.names[i] for i in idx])
+
+        def pick(idx) -> LabelledCrops:
+            return LabelledCrops([self.images[i] for i in idx], [self.texts[i] for i in idx],
+                                 [self.names[i] for i in idx],
+                                 None if self.boxes is None else [self.boxes[i] for i in idx])
+
         return pick(sorted(order[cut:])), pick(sorted(order[:cut]))
 
 
@@ -178,6 +187,55 @@ def augment_crop(image: np.ndarray, rng: np.random.Generator, height: int, width
     return out
 
 
+def rearrange_characters(image: np.ndarray, boxes: np.ndarray, text: str,
+                          rng: np.random.Generator, *, width_ratio: float = 1.35
+                          ) -> tuple[np.ndarray, str]:
+    """A real crop with its characters moved among their own places, and its new text.
+
+    A recurrent reader learns context as well as shapes: trained on plates whose letters
+    and digits keep to a few formats, it reads a ``D`` among digits as ``0`` and an ``O``
+    among letters as ``D``, however plain the glyph. Swapping a real plate's characters
+    (``7BPD06`` -> ``D6P7B0``) keeps its font, paint and light but makes a sequence no
+    format predicts, so only the shapes tell. Each character's box (``boxes``, ``(x, y,
+    w, h)`` in reading order) is cut from one band of rows spanning all of them and
+    pasted, stretched to fit, into another's place; characters swap only with ones of
+    about their width (within ``width_ratio``), so a ``1`` is never stretched into a
+    ``W``'s place. Returns the crop unchanged when there is nothing to swap.
+    """
+    boxes = np.asarray(boxes, dtype=int).reshape(-1, 4)
+    n = len(text)
+    if n < 2 or len(boxes) != n:
+        return image, text
+    widths = np.maximum(boxes[:, 2], 1).astype(float)
+
+    def fits(source: int, slot: int) -> bool:
+        ratio = widths[source] / widths[slot]
+        return 1 / width_ratio <= ratio <= width_ratio
+
+    order = list(range(n))  # order[slot] = the character drawn there
+    for _ in range(2 * n):
+        i, j = (int(k) for k in rng.integers(0, n, 2))
+        if i != j and fits(order[j], i) and fits(order[i], j):
+            order[i], order[j] = order[j], order[i]
+    if order == list(range(n)):
+        return image, text
+    h = image.shape[0]
+    top = max(0, int(boxes[:, 1].min()) - 1)
+    bottom = min(h, int((boxes[:, 1] + boxes[:, 3]).max()) + 1)
+    out = image.copy()
+    for slot, source in enumerate(order):
+        if slot == source:
+            continue
+        sx, _, sw, _ = boxes[source]
+        tx, _, tw, _ = boxes[slot]
+        patch = image[top:bottom, sx:sx + sw]
+        if patch.size == 0 or tw < 1:
+            continue
+        out[top:bottom, tx:tx + tw] = cv2.resize(patch, (tw, bottom - top),
+                                                 interpolation=cv2.INTER_LINEAR)
+    return out, "".join(text[source] for source in order)
+
+
 def resize_gray(image: np.ndarray, height: int, width: int) -> np.ndarray:
     if image.shape[:2] == (height, width):
         return image
@@ -207,14 +265,16 @@ def make_dataset(*, pool_images: np.ndarray | None = None, pool_texts: Sequence[
                  crops: LabelledCrops | None = None, crop_fraction: float = 0.0,
                  batch_size: int = 64, steps: int = 100, height: int = 32, width: int = 128,
                  max_len: int = 10, seed: int = 0, jitter: float = 0.3,
-                 crop_strength: float = 1.0, **pydataset_kwargs):
+                 crop_strength: float = 1.0, rearrange: float = 0.0, **pydataset_kwargs):
     """A ``keras.utils.PyDataset`` of ``(x, y)`` batches for the CRNN's training view.
 
     Each batch holds ``round(batch_size * crop_fraction)`` augmented labelled crops and
     the rest drawn from the pool (jittered with strength ``jitter``). Batch ``i`` of epoch
     ``e`` is made from its own generator seeded ``(seed, e, i)``: reproducible, and new
     every epoch. With no crops, ``crop_fraction`` is ignored; with no pool, batches are
-    all crops. ``pydataset_kwargs`` (``workers``, ``use_multiprocessing``...) go to Keras.
+    all crops. ``rearrange`` is the chance that a labelled crop whose character boxes are
+    known has its characters swapped about first (:func:`rearrange_characters`).
+    ``pydataset_kwargs`` (``workers``, ``use_multiprocessing``...) go to Keras.
     """
     import keras
 
@@ -246,9 +306,13 @@ def make_dataset(*, pool_images: np.ndarray | None = None, pool_texts: Sequence[
             images, labels = [], []
             if n_crops:
                 for j in rng.integers(0, len(crops), n_crops):
-                    images.append(augment_crop(crops.images[j], rng, height, width,
-                                               crop_strength))
-                    labels.append(crop_labels[j])
+                    image, label = crops.images[j], crop_labels[j]
+                    boxes = crops.boxes[j] if crops.boxes is not None else None
+                    if boxes is not None and rearrange > 0 and rng.random() < rearrange:
+                        image, text = rearrange_characters(image, boxes, crops.texts[j], rng)
+                        label = encode_labels([text], max_len)[0]
+                    images.append(augment_crop(image, rng, height, width, crop_strength))
+                    labels.append(label)
             for j in rng.integers(0, len(pool_images), batch_size - n_crops) if have_pool else ():
                 image = pool_images[j]
                 if jitter > 0 and rng.random() < 0.7:

@@ -50,6 +50,8 @@ class TrainConfig:
         crop_fraction: the share of each batch drawn from labelled crops (when given).
         crop_strength: augmentation strength for labelled crops (1 = heavy).
         jitter: augmentation strength for pool crops (already varied; 0.3 = light).
+        rearrange: the chance that a labelled crop with known character boxes has its
+            characters swapped about before augmentation (``rearrange_characters``).
         seed: weights and batches; the same seed and data give the same run.
         init_from: a ``.keras`` CRNN to start from (fine-tuning) instead of random weights.
         model: the network's shape (ignored with ``init_from``: the model's own is used).
@@ -65,6 +67,7 @@ class TrainConfig:
     crop_fraction: float = 0.25
     crop_strength: float = 1.0
     jitter: float = 0.3
+    rearrange: float = 0.0
     seed: int = 0
     init_from: str | None = None
     model: CRNNConfig = field(default_factory=CRNNConfig)
@@ -220,7 +223,7 @@ def train(config: TrainConfig, *, pool: tuple[np.ndarray, Sequence[str]] | None 
                         crop_fraction=config.crop_fraction, batch_size=config.batch_size,
                         steps=config.steps_per_epoch, height=cfg.height, width=cfg.width,
                         max_len=cfg.max_len, seed=config.seed, jitter=config.jitter,
-                        crop_strength=config.crop_strength)
+                        crop_strength=config.crop_strength, rearrange=config.rearrange)
     val_images, val_texts = validation
     x_val = to_batch(list(val_images), cfg.height, cfg.width)
     y_val = encode_labels(val_texts, cfg.max_len)

@@ -14,7 +14,14 @@ import numpy as np
 import pytest
 
 from classifier import crnn
-from classifier.crnn_data import DataError, augment_crop, list_labelled_crops
+from classifier.crnn_data import (
+    DataError,
+    LabelledCrops,
+    augment_crop,
+    list_labelled_crops,
+    make_dataset,
+    rearrange_characters,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -358,6 +365,72 @@ def test_augment_crop_keeps_size_and_varies():
     assert not np.array_equal(outs[0], outs[1])
 
 
+def _blocks(widths, gap=6, height=40):
+    """A crop of flat blocks, one per character, each its own gray: (image, boxes)."""
+    image = np.full((height, sum(widths) + gap * (len(widths) + 1)), 250, np.uint8)
+    boxes, x = [], gap
+    for k, w in enumerate(widths):
+        image[8:32, x:x + w] = 20 + 30 * k
+        boxes.append((x, 8, w, 24))
+        x += w + gap
+    return image, np.array(boxes)
+
+
+def test_rearrange_characters_moves_them_among_their_places():
+    image, boxes = _blocks([14, 14, 4, 15, 14])
+    seen = set()
+    for seed in range(20):
+        out, text = rearrange_characters(image, boxes, "AB1CD", np.random.default_rng(seed))
+        assert sorted(text) == sorted("AB1CD") and text[2] == "1"  # the narrow 1 stays
+        assert out.shape == image.shape and out.dtype == np.uint8
+        for slot, char in enumerate(text):
+            x, y, w, h = boxes[slot]
+            source = "AB1CD".index(char)
+            assert (out[y:y + h, x:x + w] == 20 + 30 * source).all()  # its own block
+        assert (out[:, :boxes[0][0]] == 250).all()  # nothing outside the boxes changes
+        seen.add(text)
+    assert len(seen) > 5
+    assert image[8, 10] == 20  # the input is left alone
+    same, text = rearrange_characters(image, boxes[:3], "AB1CD", np.random.default_rng(0))
+    assert same is image and text == "AB1CD"  # boxes that do not match the text
+
+
+def test_rearranged_crops_in_training_batches_keep_their_labels_in_step():
+    from classifier.crnn_data import encode_labels
+
+    image, boxes = _blocks([14, 14, 14, 14])
+    crops = LabelledCrops([image], ["AB12"], ["blocks.png"], [boxes])
+    plain = make_dataset(crops=crops, batch_size=8, steps=1, seed=3)
+    assert (plain[0][1] == encode_labels(["AB12"], 10)[0]).all()
+    data = make_dataset(crops=crops, batch_size=8, steps=1, seed=3, rearrange=1.0)
+    x, y = data[0]
+    assert x.shape == (8, 32, 128, 1)
+    texts = ["".join(crnn.ALPHABET[i] for i in row if i != crnn.PAD) for row in y]
+    assert all(sorted(t) == sorted("AB12") for t in texts)
+    assert len(set(texts)) > 1
+    held, kept = crops.split(0.0)
+    assert held.boxes is not None and held.boxes[0] is boxes and kept.boxes == []
+
+
+def test_character_boxes_are_found_where_the_segmenter_counts_the_label(tmp_path):
+    from platechar.training.crnn import read_crops
+
+    texts = _write_crops(tmp_path / "named", 4, seed=21)
+    cv2.imwrite(str(tmp_path / "named" / "AB12_9.png"), np.full((60, 120), 128, np.uint8))
+    assert read_crops([tmp_path / "named"]).boxes is None
+    crops = read_crops([tmp_path / "named"], with_boxes=True)
+    assert len(crops.boxes) == len(texts) + 1
+    assert crops.boxes[crops.names.index("AB12_9.png")] is None  # a blank: nothing found
+    found = [(b, t, im) for b, t, im in zip(crops.boxes, crops.texts, crops.images, strict=True)
+             if b is not None]
+    assert len(found) >= 3  # clean single-line synthetic plates segment
+    for boxes, text, image in found:
+        assert boxes.shape == (len(text), 4)
+        assert (boxes[:, 0] + boxes[:, 2] <= image.shape[1]).all()
+        assert (boxes[:, 1] + boxes[:, 3] <= image.shape[0]).all()
+        assert (np.diff(boxes[:, 0]) > 0).all()  # in reading order
+
+
 def test_train_crnn_subcommand_refuses_bad_arguments(tiny_run, tmp_path):
     parser, _, _ = tiny_run
     out = tmp_path / "run"
@@ -376,6 +449,8 @@ def test_train_crnn_subcommand_refuses_bad_arguments(tiny_run, tmp_path):
     assert stacked.func(stacked) == 2
     vanity = parser.parse_args(["crnn", "--out", str(out), "--vanity", "1.1"])
     assert vanity.func(vanity) == 2
+    rearrange = parser.parse_args(["crnn", "--out", str(out), "--rearrange", "-1"])
+    assert rearrange.func(rearrange) == 2
 
 
 def test_stacked_gives_only_the_us_plates_a_stacked_pair():

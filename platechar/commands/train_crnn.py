@@ -81,6 +81,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vanity", type=float, default=0.0, metavar="SHARE",
                         help="share of the synthetic US plates drawn as vanity plates, "
                              "words of letters such as GUTSY or IM4REAL (default 0)")
+    parser.add_argument("--rearrange", type=float, default=0.0, metavar="CHANCE",
+                        help="chance that a labelled crop has its characters swapped about "
+                             "(found by the segmenter; 7BPD06 -> D6P7B0), so that shapes, "
+                             "not formats, tell letters from digits (default 0)")
     parser.add_argument("--val-synth", type=non_negative_int, default=1000,
                         help="fresh synthetic plates read each epoch (default 1000)")
     parser.add_argument("--val-crops", type=float, default=0.15,
@@ -100,8 +104,10 @@ def run(args: argparse.Namespace) -> int:
     from platechar.training.crnn import train_crnn
 
     if not 0.0 <= args.crop_fraction <= 1.0 or not 0.0 <= args.val_crops < 1.0 \
-            or not all(0.0 <= v <= 1.0 for v in (args.tight_share, args.stacked, args.vanity)):
-        print("platechar train crnn: --crop-fraction, --tight-share, --stacked and --vanity "
+            or not all(0.0 <= v <= 1.0 for v in (args.tight_share, args.stacked, args.vanity,
+                                                 args.rearrange)):
+        print("platechar train crnn: --crop-fraction, --tight-share, --stacked, --vanity "
+              "and --rearrange "
               "must be "
               "within 0..1 "
               "and --val-crops within 0..1 (exclusive)", file=sys.stderr)
@@ -113,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
                    crop_fraction=args.crop_fraction, val_synth=args.val_synth,
                    val_crops=args.val_crops, seed=args.seed, styles=args.styles,
                    two_line=args.two_line, tight_share=args.tight_share,
-                   stacked=args.stacked, vanity=args.vanity,
+                   stacked=args.stacked, vanity=args.vanity, rearrange=args.rearrange,
                    workers=args.workers, export_onnx=not args.no_onnx, recipe=args.recipe)
     except PlatecharError as exc:
         print(f"platechar train crnn: {exc}", file=sys.stderr)

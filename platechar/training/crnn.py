@@ -172,15 +172,50 @@ def split_lines(gray: np.ndarray, item) -> list[tuple[np.ndarray, str]]:
 
 
 def read_crops(sources: Sequence[str | Path], *, height: int = 32, width: int = 128,
-               max_len: int = 10):
-    """Labelled crops from CSV files and/or folders, as a ``LabelledCrops``."""
+               max_len: int = 10, with_boxes: bool = False):
+    """Labelled crops from CSV files and/or folders, as a ``LabelledCrops`` (with their
+    character boxes where the segmenter finds them, if ``with_boxes``)."""
     from classifier.crnn_data import DataError, list_labelled_crops, load_labelled_crops
 
     try:
         pairs = [pair for source in sources for pair in list_labelled_crops(source, max_len)]
-        return load_labelled_crops(pairs, height=height, width=width)
+        crops = load_labelled_crops(pairs, height=height, width=width)
     except DataError as exc:
         raise DatasetError(str(exc)) from None
+    if with_boxes:
+        find_character_boxes(crops, [path for path, _ in pairs])
+    return crops
+
+
+def find_character_boxes(crops, paths: Sequence[str | Path], *, progress=None) -> int:
+    """Segment each labelled crop and keep its character boxes in ``crops.boxes`` where the
+    segmenter finds one line of exactly as many characters as the label has (the same
+    alignment by order as :mod:`platechar.harvest`); ``None`` elsewhere. The crops are
+    segmented from their files at full size, and the boxes scaled to the stored images.
+    ``paths`` are the crops' files, in order. Returns how many crops got boxes. Used to
+    rearrange characters in training (``--rearrange``).
+    """
+    from platechar.errors import PlatecharError
+    from platechar.images import load_image
+    from segmentation import segment_characters
+
+    boxes: list = []
+    items = zip(paths, crops.images, crops.texts, strict=True)
+    for path, stored, text in (progress(items) if progress is not None else items):
+        found = None
+        try:
+            original = load_image(path)
+            result = segment_characters(original)
+        except (PlatecharError, ValueError):
+            result = None
+        if result is not None and result.lines == 1 and len(result) == len(text):
+            scale_x = stored.shape[1] / original.shape[1]
+            scale_y = stored.shape[0] / original.shape[0]
+            found = np.rint(result.boxes * [scale_x, scale_y, scale_x, scale_y]).astype(int)
+            found[:, 2:] = np.maximum(found[:, 2:], 1)
+        boxes.append(found)
+    crops.boxes = boxes
+    return sum(b is not None for b in boxes)
 
 
 def _provenance(path: str | Path) -> dict:
@@ -199,7 +234,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
                crop_fraction: float = 0.25, val_synth: int = 1000, val_crops: float = 0.15,
                seed: int = 0, styles=None, two_line: str = "split", workers: int = 0,
                tight_share: float = 0.0, stacked: float = 0.0, vanity: float = 0.0,
-               export_onnx: bool = True,
+               rearrange: float = 0.0, export_onnx: bool = True,
                verbose: int = 2, log: Callable[[str], None] = print,
                recipe: str | None = None):
     """Train (or fine-tune, with ``init_from``) a CRNN; returns the ``TrainResult``.
@@ -212,8 +247,11 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     their characters (:func:`pool_mix`). ``stacked`` of the synthetic US plates carry
     two small stacked characters beside their text that the label leaves out
     (:func:`with_stacked`), and ``vanity`` of them are vanity plates, words of letters
-    (:func:`with_vanity`). ``recipe``: the command that made the model, when this run is
-    one step of a longer one (the sidecar's ``training_recipe``).
+    (:func:`with_vanity`). ``rearrange`` is the chance that a labelled crop has its
+    characters swapped about, where the segmenter found them
+    (:func:`~classifier.crnn_data.rearrange_characters`). ``recipe``: the command that made
+    the model, when this run is one step of a longer one (the sidecar's
+    ``training_recipe``).
     """
     from platechar._version import __version__
 
@@ -234,11 +272,15 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     h, w = model_cfg.height, model_cfg.width
     labelled = held = None
     if crops:
-        labelled = read_crops(crops, height=h, width=w, max_len=model_cfg.max_len)
+        labelled = read_crops(crops, height=h, width=w, max_len=model_cfg.max_len,
+                              with_boxes=rearrange > 0)
         labelled, held = labelled.split(val_crops, seed=seed) if val_crops > 0 else (
             labelled, None)
         log(f"{len(labelled)} labelled crops to train on, "
             f"{0 if held is None else len(held)} held out")
+        if rearrange > 0:
+            log(f"{sum(b is not None for b in labelled.boxes)} of them with their characters "
+                f"found, to be rearranged in {rearrange:.0%} of draws")
     mix = pool_mix(tight_share)
     styles = with_stacked(with_vanity(styles, vanity), stacked)
     started = time.perf_counter()
@@ -264,7 +306,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         raise DatasetError("no validation data: keep val_synth > 0 or hold out some crops")
     config = TrainConfig(run_dir=str(out), epochs=epochs, steps_per_epoch=steps,
                          batch_size=batch_size, learning_rate=learning_rate,
-                         patience=patience, crop_fraction=crop_fraction, seed=seed,
+                         patience=patience, crop_fraction=crop_fraction,
+                         rearrange=rearrange, seed=seed,
                          init_from=None if init_from is None else str(init_from),
                          model=model_cfg)
     info = {
@@ -277,6 +320,7 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         "tight_share": float(tight_share),
         "stacked": float(stacked),
         "vanity": float(vanity),
+        "rearranged": float(rearrange),
         "labelled_crops": 0 if labelled is None else len(labelled),
         "labelled_sources": [Path(c).name for c in crops],
         "validation": {"synthetic": int(val_synth),
