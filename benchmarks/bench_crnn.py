@@ -54,8 +54,8 @@ from benchmarks._data import (  # noqa: E402
 
 def bench_synthetic(recognizer, n: int, seed: int, augment: str = "default"
                     ) -> tuple[list, list[str], list[bool]]:
-    """Print the synthetic figures; return the crops, their true texts and which were
-    read exactly."""
+    """Print the synthetic figures; return the crops, their true texts and the texts
+    read."""
     from platechar.synth import generate_plates
 
     plates = generate_plates(n, seed=seed, augment=augment, workers=0)
@@ -77,8 +77,7 @@ def bench_synthetic(recognizer, n: int, seed: int, augment: str = "default"
     print("  misses by kind:", ", ".join(f"{kinds[k]} {k}" for k in MISS_KINDS) or "none")
     print_misses_by_font(plates, readings)
     print(f"  {fonts_used()}")
-    return ([p.image for p in plates], [p.text for p in plates],
-            [p.text == r.text for p, r in zip(plates, readings, strict=True)])
+    return [p.image for p in plates], [p.text for p in plates], [r.text for r in readings]
 
 
 MISS_KINDS = ("only O/0", "only I/1 (and O/0)", "a line left out", "other")
@@ -139,8 +138,8 @@ def is_vanity(label: str) -> bool:
 
 def bench_real(recognizer, root: Path, raw_labels: bool = False
                ) -> tuple[list, list[str], list[bool]]:
-    """Print the real crops' figures; return the crops, their true texts and which were
-    read exactly."""
+    """Print the real crops' figures; return the crops, their true texts and the texts
+    read."""
     crops = read_seg_and_ocr(root, part="test", corrected=not raw_labels)
     recorded = read_recorded_reads(root)
     truth = [c.text for c in crops]
@@ -166,14 +165,30 @@ def bench_real(recognizer, root: Path, raw_labels: bool = False
     wrong = [(t, r) for t, r in zip(truth, ours, strict=True) if o_is_0(t) != o_is_0(r)]
     print(f"  holistic misreads (O=0): {len(wrong)}: "
           + ", ".join(f"{t}->{r or '-'}" for t, r in wrong[:20]))
-    return images, truth, [t == r for t, r in zip(truth, ours, strict=True)]
+    return images, truth, ours
 
 
-def against(ours: list[bool], other, other_path: Path, images, truth) -> None:
-    """Both models on the same plates, plate by plate (an exact McNemar test); ``ours``
-    says which this model read exactly."""
-    theirs = [r.text == t for r, t in zip(other.recognize_batch(images), truth, strict=True)]
-    print_paired(ours, theirs, str(other_path))
+def against(ours: list[str], other, other_path: Path, images, truth) -> None:
+    """Both models on the same plates, plate by plate (an exact McNemar test), and the
+    plates only one of them reads; ``ours`` are this model's readings."""
+    theirs = [r.text for r in other.recognize_batch(images)]
+    print_paired([o == t for o, t in zip(ours, truth, strict=True)],
+                 [o == t for o, t in zip(theirs, truth, strict=True)], str(other_path))
+    for line in only_one_reads(truth, ours, theirs):
+        print(f"    {line}")
+
+
+def only_one_reads(truth: list[str], ours: list[str], theirs: list[str], most: int = 12
+                   ) -> list[str]:
+    """Two lines naming the plates only this model and only the other reads, each with
+    what the model that missed it read (``7BPD06 (7BP006)``), at most ``most`` each."""
+    lines = []
+    for name, mine, other in (("this one", ours, theirs), ("that one", theirs, ours)):
+        only = [f"{t} ({o or '-'})" for t, m, o in zip(truth, mine, other, strict=True)
+                if m == t and o != t]
+        more = f" and {len(only) - most} more" if len(only) > most else ""
+        lines.append(f"only {name}: " + (", ".join(only[:most]) + more if only else "none"))
+    return lines
 
 
 def _median_ms(fn, repeats: int) -> float:
@@ -274,13 +289,13 @@ def main() -> int:
         WEIGHTS if args.against == "shipped" else Path(args.against))
     other = None if other_path is None else load(other_path)
     if args.synth:
-        images, truth, right = bench_synthetic(recognizer, args.synth, args.seed, args.augment)
+        images, truth, read = bench_synthetic(recognizer, args.synth, args.seed, args.augment)
         if other is not None:
-            against(right, other, other_path, images, truth)
+            against(read, other, other_path, images, truth)
     if args.root.is_dir():
-        images, truth, right = bench_real(recognizer, args.root, args.raw_labels)
+        images, truth, read = bench_real(recognizer, args.root, args.raw_labels)
         if other is not None:
-            against(right, other, other_path, images, truth)
+            against(read, other, other_path, images, truth)
     else:
         print(f"real crops: {args.root} not found, skipped")
     if not args.no_speed:

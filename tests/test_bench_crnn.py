@@ -45,3 +45,16 @@ def test_misses_are_counted_per_font_with_their_look_alikes():
                 Item(text="KLM456")]
     assert misses_by_font(plates, readings) == {"mono": (3, 2, 1), "sans": (1, 0, 0)}
     assert list(misses_by_font(plates, readings)) == ["mono", "sans"]  # most drawn first
+
+
+def test_only_one_reads_names_the_plates_each_model_alone_reads():
+    from benchmarks.bench_crnn import only_one_reads
+
+    truth = ["7BPD06", "ATHEIST", "ABC123", "XYZ9"]
+    ours = ["7BPD06", "ATHE1ST", "ABC123", "XY29"]
+    theirs = ["7BP006", "ATHEIST", "ABC123", ""]
+    assert only_one_reads(truth, ours, theirs) == [
+        "only this one: 7BPD06 (7BP006)", "only that one: ATHEIST (ATHE1ST)"]
+    assert only_one_reads(truth, theirs, theirs) == ["only this one: none", "only that one: none"]
+    many = only_one_reads(["A1"] * 5, ["A1"] * 5, [""] * 5, most=2)
+    assert many[0] == "only this one: A1 (-), A1 (-) and 3 more"
