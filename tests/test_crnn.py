@@ -151,13 +151,18 @@ def test_a_fine_tune_records_the_model_it_started_from(tiny_run, tmp_path):
 
     _, run, _ = tiny_run
     start = run / "crnn.keras"
+    said: list[str] = []
     result = train_crnn(tmp_path / "ft", synth=32, init_from=start, epochs=1, steps=2,
                         batch_size=8, val_synth=4, workers=1, export_onnx=False, verbose=0,
-                        log=lambda _: None)
+                        crops=[run.parent / "crops"], rearrange=1.0, log=said.append)
     assert Path(result.run_dir) == tmp_path / "ft"
     sidecar = json.loads((tmp_path / "ft" / "crnn.json").read_text())
     assert sidecar["trained_on"]["fine_tuned_from"] == {
         "model": str(start), "sha256": hashlib.sha256(start.read_bytes()).hexdigest()}
+    # --rearrange reaches the run: its crops' characters were looked for, and it is recorded
+    assert any("with their characters found" in line for line in said)
+    assert sidecar["trained_on"]["rearranged"] == 1.0
+    assert json.loads((tmp_path / "ft" / "config.json").read_text())["rearrange"] == 1.0
 
 
 def test_shipped_onnx_equals_shipped_keras():

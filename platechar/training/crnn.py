@@ -272,6 +272,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
     h, w = model_cfg.height, model_cfg.width
     labelled = held = None
     if crops:
+        if rearrange > 0:
+            log("finding the labelled crops' characters for --rearrange (a few ms a crop)")
         labelled = read_crops(crops, height=h, width=w, max_len=model_cfg.max_len,
                               with_boxes=rearrange > 0)
         labelled, held = labelled.split(val_crops, seed=seed) if val_crops > 0 else (
@@ -281,6 +283,8 @@ def train_crnn(out: str | Path, *, synth: int = 40000, crops: Sequence[str | Pat
         if rearrange > 0:
             log(f"{sum(b is not None for b in labelled.boxes)} of them with their characters "
                 f"found, to be rearranged in {rearrange:.0%} of draws")
+    elif rearrange > 0:
+        log("--rearrange does nothing without --crops: only labelled crops are rearranged")
     mix = pool_mix(tight_share)
     styles = with_stacked(with_vanity(styles, vanity), stacked)
     started = time.perf_counter()
