@@ -53,7 +53,7 @@ from benchmarks._data import (  # noqa: E402
 
 
 def bench_synthetic(recognizer, n: int, seed: int, augment: str = "default"
-                    ) -> tuple[list, list[str], list[bool]]:
+                    ) -> tuple[list, list[str], list[str]]:
     """Print the synthetic figures; return the crops, their true texts and the texts
     read."""
     from platechar.synth import generate_plates
@@ -137,7 +137,7 @@ def is_vanity(label: str) -> bool:
 
 
 def bench_real(recognizer, root: Path, raw_labels: bool = False
-               ) -> tuple[list, list[str], list[bool]]:
+               ) -> tuple[list, list[str], list[str]]:
     """Print the real crops' figures; return the crops, their true texts and the texts
     read."""
     crops = read_seg_and_ocr(root, part="test", corrected=not raw_labels)

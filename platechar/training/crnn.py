@@ -187,7 +187,7 @@ def read_crops(sources: Sequence[str | Path], *, height: int = 32, width: int = 
     return crops
 
 
-def find_character_boxes(crops, paths: Sequence[str | Path], *, progress=None) -> int:
+def find_character_boxes(crops, paths: Sequence[str | Path]) -> int:
     """Segment each labelled crop and keep its character boxes in ``crops.boxes`` where the
     segmenter finds one line of exactly as many characters as the label has (the same
     alignment by order as :mod:`platechar.harvest`); ``None`` elsewhere. The crops are
@@ -200,8 +200,7 @@ def find_character_boxes(crops, paths: Sequence[str | Path], *, progress=None) -
     from segmentation import segment_characters
 
     boxes: list = []
-    items = zip(paths, crops.images, crops.texts, strict=True)
-    for path, stored, text in (progress(items) if progress is not None else items):
+    for path, stored, text in zip(paths, crops.images, crops.texts, strict=True):
         found = None
         try:
             original = load_image(path)
